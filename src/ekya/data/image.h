@@ -45,7 +45,7 @@ struct LabelledImages {
     out.num_classes = num_classes;
     out.images.pixels.reserve(indices.size() * images.pixels_per_image());
     out.labels.reserve(indices.size());
-    for (size_t i : indices) AppendFrom(*this, i);
+    for (size_t i : indices) out.AppendFrom(*this, i);
     return out;
   }
 };

@@ -1,0 +1,32 @@
+# The commands of the README. Each first runs the idempotent set-up.
+BUILD_DIR ?= build
+JOBS ?= 2
+CONFIG ?= configs/default.yaml
+EKYA := $(BUILD_DIR)/ekya
+
+.PHONY: setup build run test drift pretrain clean format
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Trains the base and golden models if they are not cached, then measures the
+# drift benchmark on the default scenario and prints its table.
+run: build
+	@$(EKYA) pretrain --config $(CONFIG)
+	@$(EKYA) drift --config $(CONFIG) --out runs/drift
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+pretrain: build
+	@$(EKYA) pretrain --config $(CONFIG)
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+format:
+	@find src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -1,0 +1,61 @@
+// The `ekya` command: parses arguments and hands over to the modules.
+//
+//   ekya list settings|configs
+//   ekya pretrain --config FILE [--set k=v]... [--seed N] [--force]
+//   ekya drift    --config FILE [--set k=v]... [--seed N] --out DIR
+//   ekya bench train --model NAME [--batch B] [--threads T]
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli_common.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace ekya::app;
+  CLI::App app{"Ekya: continuous learning of video analytics models on edge compute servers"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every subcommand");
+
+  // list
+  std::string what;
+  auto* list = app.add_subcommand("list", "list known settings or retraining configs");
+  list->add_option("what", what, "settings | configs")->required()->check(CLI::IsMember({"settings", "configs"}));
+
+  // pretrain
+  CommonArgs pretrain_args;
+  bool force = false;
+  auto* pretrain = app.add_subcommand("pretrain", "train and cache the base and golden models");
+  AddCommonOptions(pretrain, &pretrain_args, /*with_out=*/false);
+  pretrain->add_flag("--force", force, "retrain even when a matching cached model exists");
+
+  // drift
+  CommonArgs drift_args;
+  auto* drift = app.add_subcommand("drift", "measure the drift benchmark's hardness; writes DIR/drift.json");
+  AddCommonOptions(drift, &drift_args, /*with_out=*/true);
+
+  // bench
+  auto* bench = app.add_subcommand("bench", "speed benchmarks");
+  bench->require_subcommand(1);
+  BenchTrainArgs bench_train_args;
+  auto* bench_train = bench->add_subcommand("train", "training and inference throughput of a model");
+  bench_train->add_option("--model", bench_train_args.model, "resnet8 | resnet14 | resnet20 | resnet18 | resnet34")
+      ->default_val("resnet8");
+  bench_train->add_option("--width", bench_train_args.width, "width of narrow ResNets")->default_val(16);
+  bench_train->add_option("--input", bench_train_args.input_size, "input side in pixels (default: 28, 32 for resnet18/34)");
+  bench_train->add_option("--batch", bench_train_args.batch, "training batch size")->default_val(32);
+  bench_train->add_option("--threads", bench_train_args.threads, "intra-op threads")->default_val(2);
+  bench_train->add_option("--seconds", bench_train_args.seconds, "measuring time of each phase")->default_val(5.0);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (list->parsed()) return RunList(what);
+  if (pretrain->parsed()) return RunPretrain(pretrain_args, force);
+  if (drift->parsed()) return RunDrift(drift_args);
+  if (bench_train->parsed()) return RunBenchTrain(bench_train_args);
+  return 0;
+}

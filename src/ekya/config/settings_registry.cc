@@ -1,0 +1,106 @@
+// The one place where settings are declared. Each entry: key, type, default,
+// range or choices, and a one-line description (`ekya list settings`).
+// Adding a setting here is all it takes for files, --set, validation, the
+// listing and settings.yaml to know it; the application maps it onto the
+// option struct of the component that uses it.
+#include <limits>
+
+#include "ekya/config/settings.h"
+
+namespace ekya {
+namespace {
+
+SettingSpec Int(std::string key, int64_t def, double lo, double hi, std::string desc) {
+  SettingSpec s;
+  s.key = std::move(key);
+  s.type = SettingType::kInt;
+  s.default_value = std::to_string(def);
+  s.min = lo;
+  s.max = hi;
+  s.description = std::move(desc);
+  return s;
+}
+
+SettingSpec Num(std::string key, std::string def, double lo, double hi, std::string desc) {
+  SettingSpec s;
+  s.key = std::move(key);
+  s.type = SettingType::kDouble;
+  s.default_value = std::move(def);
+  s.min = lo;
+  s.max = hi;
+  s.description = std::move(desc);
+  return s;
+}
+
+SettingSpec Str(std::string key, std::string def, std::string desc) {
+  SettingSpec s;
+  s.key = std::move(key);
+  s.type = SettingType::kString;
+  s.default_value = std::move(def);
+  s.description = std::move(desc);
+  return s;
+}
+
+SettingSpec Choice(std::string key, std::string def, std::vector<std::string> choices, std::string desc) {
+  SettingSpec s;
+  s.key = std::move(key);
+  s.type = SettingType::kChoice;
+  s.default_value = std::move(def);
+  s.choices = std::move(choices);
+  s.description = std::move(desc);
+  return s;
+}
+
+std::vector<SettingSpec> Build() {
+  const std::vector<std::string> archs = {"resnet8", "resnet14", "resnet20", "resnet18", "resnet34"};
+  return {
+      // The scenario.
+      Int("streams", 4, 1, 1000, "number of camera streams"),
+      Int("windows", 8, 2, 1000, "number of retraining windows (window 0 only collects data)"),
+      Int("seed", 1, 0, 2147483647, "seed of every random choice; the same seed gives the same run"),
+      Num("window_seconds", "200", 1, 1e6, "length P of a retraining window in seconds"),
+      Int("threads", 2, 1, 256, "CPU threads the process may use in all (each job gets an explicit share)"),
+      Str("dataset.path", "/usr/share/datasets/fashion-mnist",
+          "folder with Fashion-MNIST's *-idx?-ubyte.gz files (Debian package dataset-fashion-mnist)"),
+      Choice("labels", "golden", {"golden", "ground_truth"},
+             "who labels the per-window sample used for training: the golden model or the ground truth"),
+      Num("labelling_delay", "0", 0, 1e6, "seconds after a window's end before its labels may be handed out"),
+
+      // The drift benchmark (SPEC §3.1). Frozen once its floors hold: see docs/decisions/.
+      Int("benchmark.frames_per_window", 1000, 10, 1000000, "frames per stream and window"),
+      Num("benchmark.track_length", "5", 1, 100, "mean number of consecutive frames an object stays in view"),
+      Int("benchmark.sample_per_track", 1, 1, 100, "frames of each track that join the labelled sample"),
+      Int("benchmark.base_train_size", 20000, 100, 60000, "clean base images the base and golden models train on"),
+      Int("benchmark.base_test_size", 2000, 100, 20000, "clean held-out base images (clean accuracy)"),
+      Int("benchmark.base_seed", 0, 0, 2147483647,
+          "seed of the split into base data and stream pools (kept apart from 'seed' so that "
+          "runs of several seeds share one set of pretrained models)"),
+
+      // Models.
+      Str("models.dir", "models", "folder where pretrained base and golden models are cached"),
+      Choice("model.arch", "resnet8", archs, "network of the streams' models"),
+      Int("model.width", 16, 4, 512, "width of the first stage of narrow ResNets"),
+      Int("pretrain.epochs", 8, 1, 200, "epochs of base-model pretraining on the clean base data"),
+      Num("pretrain.learning_rate", "0.05", 1e-6, 10, "SGD learning rate of pretraining"),
+      Int("pretrain.batch_size", 64, 1, 4096, "batch size of pretraining"),
+      Choice("golden.arch", "resnet20", archs, "network of the golden model (the labeller)"),
+      Int("golden.width", 32, 4, 512, "width of the golden model's first stage"),
+      Int("golden.epochs", 10, 1, 200, "epochs of golden-model training (drift transformations as augmentation)"),
+
+      // Retraining.
+      Num("train.learning_rate", "0.01", 1e-6, 10, "SGD learning rate of retraining"),
+      Int("train.batch_size", 32, 1, 4096, "batch size of retraining"),
+      Int("train.base_sample", 500, 0, 60000, "clean base images added to every retraining set"),
+      Num("train.validation_fraction", "0.2", 0, 0.9,
+          "share of the newest labelled window held out to pick the best epoch (never trained on)"),
+  };
+}
+
+}  // namespace
+
+const std::vector<SettingSpec>& AllSettings() {
+  static const std::vector<SettingSpec> kSettings = Build();
+  return kSettings;
+}
+
+}  // namespace ekya
