@@ -83,9 +83,9 @@ std::vector<SettingSpec> Build() {
       Int("pretrain.epochs", 8, 1, 200, "epochs of base-model pretraining on the clean base data"),
       Num("pretrain.learning_rate", "0.05", 1e-6, 10, "SGD learning rate of pretraining"),
       Int("pretrain.batch_size", 64, 1, 4096, "batch size of pretraining"),
-      Choice("golden.arch", "resnet20", archs, "network of the golden model (the labeller)"),
+      Choice("golden.arch", "resnet8", archs, "network of the golden model (the labeller)"),
       Int("golden.width", 32, 4, 512, "width of the golden model's first stage"),
-      Int("golden.epochs", 10, 1, 200, "epochs of golden-model training (drift transformations as augmentation)"),
+      Int("golden.epochs", 8, 1, 200, "epochs of golden-model training (drift transformations as augmentation)"),
 
       // Retraining.
       Num("train.learning_rate", "0.01", 1e-6, 10, "SGD learning rate of retraining"),

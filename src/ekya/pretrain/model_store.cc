@@ -1,10 +1,12 @@
 #include "ekya/pretrain/model_store.h"
 
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ekya/common/parallel.h"
 #include "ekya/common/rng.h"
 #include "ekya/data/appearance.h"
 #include "ekya/report/progress.h"
@@ -73,110 +75,146 @@ Result<std::unique_ptr<ModelStore>> ModelStore::Open(const PretrainOptions& opti
   return std::unique_ptr<ModelStore>(new ModelStore(options));
 }
 
+namespace {
+
+// One model the store must provide.
+struct Job {
+  std::string name;
+  ModelSpec spec;
+  int epochs = 0;
+  bool augment = false;
+  std::string file;
+  json recipe;
+};
+
+// The drift transformations as augmentation: most images get a random
+// condition at a random severity, and every image a per-frame jitter, as
+// stream frames do.
+void AugmentWithDrift(ImageBatch& batch, Rng& rng) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (rng.Bernoulli(0.85)) {
+      ApplyAppearance(RandomAppearance(rng), batch.mutable_image(i), batch.rows, batch.cols, rng);
+    }
+    Jitter(batch.mutable_image(i), batch.rows, batch.cols, rng);
+  }
+}
+
+}  // namespace
+
 Status ModelStore::EnsureTrained(const LabelledImages& base_train, const LabelledImages& base_test, bool force) {
   models_.clear();
   loaded_.clear();
+  const std::string manifest_path = options_.dir + "/manifest.json";
+  std::vector<Job> jobs;
   for (int hidden : options_.head_widths) {
     ModelSpec spec = options_.base;
     spec.hidden = hidden;
-    EKYA_RETURN_IF_ERROR(EnsureOne("base-h" + std::to_string(hidden), spec, options_.epochs, /*augment=*/false,
-                                   base_train, base_test, force));
+    jobs.push_back({"base-h" + std::to_string(hidden), spec, options_.epochs, false, "", json()});
   }
-  return EnsureOne("golden", options_.golden, options_.golden_epochs, /*augment=*/true, base_train, base_test,
-                   force);
-}
+  jobs.push_back({"golden", options_.golden, options_.golden_epochs, true, "", json()});
 
-Status ModelStore::EnsureOne(const std::string& name, const ModelSpec& spec, int epochs, bool augment,
-                             const LabelledImages& base_train, const LabelledImages& base_test, bool force) {
-  const std::string manifest_path = options_.dir + "/manifest.json";
-  const std::string file = options_.dir + "/" + name + "-" + spec.ToString() + ".pt";
-  json recipe = {{"spec", SpecJson(spec)},
-                 {"seed", options_.seed},
-                 {"data", options_.data_id},
-                 {"epochs", epochs},
-                 {"learning_rate", options_.learning_rate},
-                 {"batch_size", options_.batch_size},
-                 {"augment", augment ? "drift-appearance" : "none"}};
+  models_.resize(jobs.size());
+  loaded_.resize(jobs.size());
   EKYA_ASSIGN_OR_RETURN(json manifest, ReadManifest(manifest_path));
-
-  StoredModel stored;
-  stored.name = name;
-  stored.file = file;
-  stored.spec = spec;
-
-  if (!force && manifest["models"].contains(name)) {
-    const json& entry = manifest["models"][name];
-    if (entry.value("recipe", json()) == recipe && entry.value("file", "") == file) {
-      auto model = Model::Load(file);
-      if (model.ok()) {
-        stored.clean_accuracy = entry.value("clean_accuracy", 0.0);
-        stored.train_seconds = entry.value("train_seconds", 0.0);
-        stored.reused = true;
-        models_.push_back(stored);
-        loaded_.push_back(std::move(model).value());
-        return Status::Ok();
+  std::vector<size_t> to_train;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    job.file = options_.dir + "/" + job.name + "-" + job.spec.ToString() + ".pt";
+    job.recipe = {{"spec", SpecJson(job.spec)},
+                  {"seed", options_.seed},
+                  {"data", options_.data_id},
+                  {"epochs", job.epochs},
+                  {"learning_rate", options_.learning_rate},
+                  {"batch_size", options_.batch_size},
+                  {"augment", job.augment ? "drift-appearance" : "none"}};
+    StoredModel& stored = models_[i];
+    stored.name = job.name;
+    stored.file = job.file;
+    stored.spec = job.spec;
+    bool reused = false;
+    if (!force && manifest["models"].contains(job.name)) {
+      const json& entry = manifest["models"][job.name];
+      if (entry.value("recipe", json()) == job.recipe && entry.value("file", "") == job.file) {
+        auto model = Model::Load(job.file);
+        if (model.ok()) {
+          stored.clean_accuracy = entry.value("clean_accuracy", 0.0);
+          stored.train_seconds = entry.value("train_seconds", 0.0);
+          stored.reused = reused = true;
+          loaded_[i] = std::move(model).value();
+        }
       }
     }
+    if (!reused) to_train.push_back(i);
   }
+  if (to_train.empty()) return Status::Ok();
 
-  EKYA_ASSIGN_OR_RETURN(Model model, Model::Create(spec, DeriveSeed(options_.seed, {0x6d6f64656cULL, spec.hidden})));
+  // Train the missing models side by side, one worker each, splitting the
+  // thread budget between them (never two full OpenMP pools on the same cores).
   LabelledImages train, holdout;
   SplitHoldout(base_train, &train, &holdout);
+  const int workers = std::max(1, std::min<int>(options_.threads, static_cast<int>(to_train.size())));
+  const int threads_each = std::max(1, options_.threads / workers);
+  int total_epochs = 0;
+  std::string names;
+  for (size_t i : to_train) {
+    total_epochs += jobs[i].epochs;
+    names += (names.empty() ? "" : ", ") + jobs[i].name;
+  }
+  Progress progress("pretrain " + names, total_epochs);
+  std::mutex mu;  // guards progress, epochs_done and the manifest file
+  int epochs_done = 0;
 
-  RetrainConfig config;
-  config.scope = TrainScope::kAllLayers;
-  config.hidden = spec.hidden;
-  config.data_fraction = 1.0;
-  config.epochs = epochs;
-  config.batch_size = options_.batch_size;
-  config.learning_rate = options_.learning_rate;
+  Status status = ParallelFor(static_cast<int>(to_train.size()), workers, [&](int k) -> Status {
+    const size_t i = to_train[static_cast<size_t>(k)];
+    const Job& job = jobs[i];
+    EKYA_ASSIGN_OR_RETURN(Model model,
+                          Model::Create(job.spec, DeriveSeed(options_.seed, {0x6d6f64656cULL, job.spec.hidden})));
+    RetrainConfig config;
+    config.scope = TrainScope::kAllLayers;
+    config.hidden = job.spec.hidden;
+    config.data_fraction = 1.0;
+    config.epochs = job.epochs;
+    config.batch_size = options_.batch_size;
+    config.learning_rate = options_.learning_rate;
+    TrainOptions topts;
+    topts.threads = threads_each;
+    topts.seed = DeriveSeed(options_.seed, {0x747261696eULL, job.spec.hidden, job.augment ? 1u : 0u});
+    if (job.augment) topts.augment = AugmentWithDrift;
 
-  TrainOptions topts;
-  topts.threads = options_.threads;
-  topts.seed = DeriveSeed(options_.seed, {0x747261696eULL, spec.hidden, augment ? 1u : 0u});
-  if (augment) {
-    // The drift transformations as augmentation: most images get a random
-    // condition at a random severity and a per-frame jitter, as stream frames do.
-    topts.augment = [](ImageBatch& batch, Rng& rng) {
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (rng.Bernoulli(0.85)) {
-          ApplyAppearance(RandomAppearance(rng), batch.mutable_image(i), batch.rows, batch.cols, rng);
-        }
-        Jitter(batch.mutable_image(i), batch.rows, batch.cols, rng);
-      }
+    Stopwatch watch;
+    auto on_epoch = [&](int epoch, int epochs, double val) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++epochs_done;
+      std::ostringstream detail;
+      detail << job.name << " epoch " << epoch << "/" << epochs << ", held-out accuracy " << val;
+      progress.Update(epochs_done, detail.str());
     };
-  }
+    auto result = Train(model, train, holdout, config, topts, on_epoch);
+    if (!result.ok()) return result.status().WithContext("pretraining " + job.name);
+    EKYA_ASSIGN_OR_RETURN(double clean, model.Accuracy(base_test, threads_each));
+    EKYA_RETURN_IF_ERROR(model.Save(job.file));
 
-  Progress progress("pretrain " + name + " (" + spec.ToString() + ")", epochs);
-  Stopwatch watch;
-  auto on_epoch = [&](int epoch, int total, double val) {
-    std::ostringstream detail;
-    detail << "epoch " << epoch << "/" << total << ", held-out accuracy " << val;
-    progress.Update(epoch, detail.str());
-  };
-  EKYA_ASSIGN_OR_RETURN(TrainResult result, Train(model, std::move(train), std::move(holdout), config, topts, on_epoch));
-  (void)result;
-  EKYA_ASSIGN_OR_RETURN(double clean, model.Accuracy(base_test, options_.threads));
-  stored.clean_accuracy = clean;
-  stored.train_seconds = watch.ElapsedSeconds();
-  {
-    std::ostringstream detail;
-    detail << "clean accuracy " << clean;
-    progress.Finish(detail.str());
+    std::lock_guard<std::mutex> lock(mu);
+    StoredModel& stored = models_[i];
+    stored.clean_accuracy = clean;
+    stored.train_seconds = watch.ElapsedSeconds();
+    // Re-read the manifest right before writing so that every entry is kept.
+    EKYA_ASSIGN_OR_RETURN(json current, ReadManifest(manifest_path));
+    current["models"][job.name] = {{"file", job.file},
+                                   {"recipe", job.recipe},
+                                   {"clean_accuracy", clean},
+                                   {"train_seconds", stored.train_seconds},
+                                   {"parameters", model.NumParameters(false)}};
+    EKYA_RETURN_IF_ERROR(WriteWhole(manifest_path, current.dump(2) + "\n"));
+    loaded_[i] = std::move(model);
+    return Status::Ok();
+  });
+  if (!status.ok()) {
+    models_.clear();
+    loaded_.clear();
+    return status;
   }
-  EKYA_RETURN_IF_ERROR(model.Save(file));
-
-  // Re-read the manifest right before writing so that entries written by
-  // other variants in this process are kept.
-  EKYA_ASSIGN_OR_RETURN(manifest, ReadManifest(manifest_path));
-  manifest["models"][name] = {{"file", file},
-                              {"recipe", recipe},
-                              {"clean_accuracy", clean},
-                              {"train_seconds", stored.train_seconds},
-                              {"parameters", model.NumParameters(false)}};
-  EKYA_RETURN_IF_ERROR(WriteWhole(manifest_path, manifest.dump(2) + "\n"));
-  models_.push_back(stored);
-  loaded_.push_back(std::move(model));
+  progress.Finish();
   return Status::Ok();
 }
 

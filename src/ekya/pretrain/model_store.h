@@ -10,7 +10,8 @@
 // time). A cached model is reused only when its recorded recipe equals the
 // requested one and its file loads; otherwise it is retrained.
 //
-// Not thread-safe: one owner. Training runs on `threads` intra-op threads.
+// Not thread-safe: one owner. Missing models train side by side, one worker
+// thread each, the `threads` budget split between them.
 #pragma once
 
 #include <memory>
@@ -59,15 +60,14 @@ class ModelStore {
   Status EnsureTrained(const LabelledImages& base_train, const LabelledImages& base_test, bool force);
 
   // The models after EnsureTrained (FailedPrecondition before it, NotFound
-  // for a head width that is not in the options).
+  // for a head width that is not in the options). The handle shares weights
+  // with the store: Clone() it before training.
   Result<Model> Base(int hidden) const;
   Result<Model> Golden() const;
   const std::vector<StoredModel>& models() const { return models_; }
 
  private:
   explicit ModelStore(PretrainOptions options) : options_(std::move(options)) {}
-  Status EnsureOne(const std::string& name, const ModelSpec& spec, int epochs, bool augment,
-                   const LabelledImages& base_train, const LabelledImages& base_test, bool force);
   const StoredModel* Find(const std::string& name) const;
 
   PretrainOptions options_;
