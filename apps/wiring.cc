@@ -18,6 +18,16 @@ DriftOptions MakeDriftOptions(const Settings& s) {
   o.sample_per_track = static_cast<int>(s.Int("benchmark.sample_per_track"));
   o.base_train_size = static_cast<int>(s.Int("benchmark.base_train_size"));
   o.base_test_size = static_cast<int>(s.Int("benchmark.base_test_size"));
+  o.classes_present_min = static_cast<int>(s.Int("benchmark.classes_present_min"));
+  o.classes_present_max = static_cast<int>(s.Int("benchmark.classes_present_max"));
+  o.class_mix_concentration = s.Double("benchmark.class_mix_concentration");
+  o.class_mix_drift = s.Double("benchmark.class_mix_drift");
+  o.condition_min_windows = static_cast<int>(s.Int("benchmark.condition_min_windows"));
+  o.condition_max_windows = static_cast<int>(s.Int("benchmark.condition_max_windows"));
+  o.severity_min = s.Double("benchmark.severity_min");
+  o.severity_max = s.Double("benchmark.severity_max");
+  o.severity_ramp = s.Double("benchmark.severity_ramp");
+  o.clear_probability = s.Double("benchmark.clear_probability");
   o.window_seconds = s.Double("window_seconds");
   o.labelling_delay_seconds = s.Double("labelling_delay");
   return o;

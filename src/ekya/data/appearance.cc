@@ -16,27 +16,27 @@ constexpr double kDuskNoise = 4.0;            // sensor noise σ at s = 1
 constexpr double kNightFloor = 6.0;           // dark level at s = 0
 constexpr double kNightFloorRise = 12.0;      // dark level rises with s (noise floor)
 constexpr double kNightRangeAtZero = 0.45;    // fraction of [0, 255] used at s = 0
-constexpr double kNightRangeAtOne = 0.14;     // ... and at s = 1
+constexpr double kNightRangeAtOne = 0.17;     // ... and at s = 1
 constexpr double kNightNoiseBase = 2.0;       // sensor noise σ at s = 0
-constexpr double kNightNoise = 8.0;           // extra σ at s = 1
-constexpr double kFogBlurBase = 0.4;          // Gaussian blur σ (px) at s = 0
-constexpr double kFogBlur = 1.1;              // extra σ at s = 1
-constexpr double kFogContrastDrop = 0.55;
-constexpr double kFogVeil = 0.55;             // weight of the grey veil at s = 1
+constexpr double kNightNoise = 6.0;           // extra σ at s = 1
+constexpr double kFogBlurBase = 0.5;          // Gaussian blur σ (px) at s = 0
+constexpr double kFogBlur = 1.3;              // extra σ at s = 1
+constexpr double kFogContrastDrop = 0.45;
+constexpr double kFogVeil = 0.07;             // weight of the grey veil at s = 1
 constexpr double kFogGrey = 170.0;
 constexpr double kRainNoiseBase = 6.0;
 constexpr double kRainNoise = 18.0;
 constexpr double kRainDarkening = 0.2;
 constexpr double kRainStreaksBase = 2.0;
 constexpr double kRainStreaks = 8.0;
-constexpr double kGlareRadiusBase = 6.0;      // blob radius (px, for 28 × 28) at s = 0
-constexpr double kGlareRadius = 9.0;
-constexpr double kGlareIntensityBase = 0.5;
-constexpr double kGlareIntensity = 0.5;
-constexpr double kGlareLift = 25.0;           // global brightening at s = 1
-constexpr double kGlareContrastDrop = 0.3;
+constexpr double kGlareRadiusBase = 4.0;      // blob radius (px, for 28 × 28) at s = 0
+constexpr double kGlareRadius = 5.0;
+constexpr double kGlareIntensityBase = 0.35;
+constexpr double kGlareIntensity = 0.45;
+constexpr double kGlareLift = 6.0;           // global brightening at s = 1
+constexpr double kGlareContrastDrop = 0.15;
 constexpr double kOcclusionAreaBase = 0.10;   // fraction of the image covered at s = 0
-constexpr double kOcclusionArea = 0.30;       // extra at s = 1
+constexpr double kOcclusionArea = 0.20;       // extra at s = 1
 
 double Clamp01(double x) { return std::min(1.0, std::max(0.0, x)); }
 
@@ -113,8 +113,9 @@ void Fog(std::vector<double>& v, int rows, int cols, double s, Rng& rng) {
   GaussianBlur(v, rows, cols, kFogBlurBase + kFogBlur * s);
   const double veil = kFogVeil * s;
   const double contrast = 1.0 - kFogContrastDrop * s;
-  const double m = Mean(v);
-  for (double& x : v) x = (1.0 - veil) * (m + contrast * (x - m)) + veil * kFogGrey;
+  // Contrast is lost toward black so that the background stays dark, as in
+  // a night-time fog; the grey veil then lifts everything a little.
+  for (double& x : v) x = (1.0 - veil) * contrast * x + veil * kFogGrey;
   AddNoise(v, 2.0 * s, rng);
 }
 

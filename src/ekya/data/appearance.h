@@ -21,6 +21,10 @@
 
 namespace ekya {
 
+// Bumped whenever a transformation's rendering changes, so that models
+// trained with these transformations as augmentation are retrained.
+inline constexpr int kAppearanceVersion = 4;
+
 enum class Condition { kClear, kDusk, kNight, kFog, kRain, kGlare, kOcclusion };
 
 // Number of conditions, kClear included.
@@ -55,7 +59,7 @@ struct Appearance {
 void ApplyAppearance(const Appearance& appearance, uint8_t* image, int rows, int cols, Rng& rng);
 
 struct JitterOptions {
-  int max_shift_px = 2;             // shift drawn uniformly in [-max, max] on each axis
+  int max_shift_px = 1;             // shift drawn uniformly in [-max, max] on each axis
   double brightness_wobble = 0.05;  // brightness multiplied by 1 + U(-wobble, wobble)
 };
 

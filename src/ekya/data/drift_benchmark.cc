@@ -211,8 +211,11 @@ std::vector<std::vector<Appearance>> PlanAppearances(const DriftOptions& o, Rng&
         }
         cond = candidates[rng.Below(candidates.size())];
       }
-      double severity = rng.Uniform(o.severity_min, o.severity_max);
-      int dir = rng.Bernoulli(0.5) ? 1 : -1;
+      // A condition sets in gently and intensifies (dusk falls, fog
+      // thickens): it starts within one ramp step of the lowest severity and
+      // grows by a step each window, reflecting at the highest.
+      double severity = rng.Uniform(o.severity_min, std::min(o.severity_max, o.severity_min + o.severity_ramp));
+      int dir = 1;
       for (int u = t; u < end; ++u) {
         out[s][u] = Appearance{cond, cond == Condition::kClear ? 0.0 : severity};
         severity = RampWithin(severity, o.severity_ramp, o.severity_min, o.severity_max, dir);

@@ -59,7 +59,7 @@ struct DriftOptions {
   // Seeds the choice of the base sets only, so that base and golden models
   // trained on BaseTrain() stay valid (never see stream images) when `seed`
   // changes. The base sets depend only on base_seed, the base sizes and the pool.
-  uint64_t base_seed = 1;
+  uint64_t base_seed = 0;
   int frames_per_window = 1000;  // frames of one stream in one window, >= 1
   double mean_track_length = 5.0;  // mean frames per object track (geometric, >= 1), >= 1
   int sample_per_track = 1;      // frames of each track in the labelled sample, >= 1
@@ -77,15 +77,18 @@ struct DriftOptions {
   // How much the mix changes from one window to the next, in [0, 1]: the
   // fraction of present classes swapped for absent ones, and the weight of
   // freshly drawn weights blended into the old ones. 0 keeps the mix fixed.
-  double class_mix_drift = 0.35;
+  double class_mix_drift = 0.2;
   double class_min_weight = 0.03;  // floor on a present class's share before renormalising, in [0, 1)
 
   // --- appearance drift ---
-  int condition_min_windows = 2;  // a condition lasts at least this many windows, >= 1
-  int condition_max_windows = 3;  // ... and at most this many, >= condition_min_windows
-  double severity_min = 0.4;      // severity range of drifted windows, 0 <= min <= max <= 1
+  int condition_min_windows = 3;  // a condition lasts at least this many windows, >= 1
+  int condition_max_windows = 4;  // ... and at most this many, >= condition_min_windows
+  double severity_min = 0.25;     // severity range of drifted windows, 0 <= min <= max <= 1
   double severity_max = 1.0;
-  double severity_ramp = 0.15;    // severity change per window within a condition, >= 0
+  // A condition starts within one ramp step of severity_min and its severity
+  // grows by severity_ramp each window it lasts (reflecting at severity_max),
+  // so it sets in gently and intensifies. >= 0.
+  double severity_ramp = 0.25;
   double severity_spread = 0.08;  // per-track severity varies by ±spread around the window's, >= 0
   // Probability that a condition after the first is clear (no drift), in [0, 1].
   double clear_probability = 0.1;
@@ -95,7 +98,7 @@ struct DriftOptions {
   bool distinct_stream_conditions = true;
 
   // --- per-frame jitter within a track ---
-  int jitter_max_shift_px = 2;         // >= 0
+  int jitter_max_shift_px = 1;         // >= 0
   double jitter_brightness = 0.05;     // >= 0
 
   // --- timing, used by the label firewall ---

@@ -1,6 +1,7 @@
 #include "ekya/drift/drift_study.h"
 
 #include <cmath>
+#include <mutex>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -11,6 +12,7 @@
 #include "ekya/data/label_firewall.h"
 #include "ekya/report/progress.h"
 #include "ekya/time/clock.h"
+#include "ekya/train/retraining_set.h"
 #include "ekya/train/trainer.h"
 
 namespace ekya {
@@ -25,24 +27,6 @@ double AccuracyOf(const std::vector<int>& predictions, const std::vector<int>& t
   size_t correct = 0;
   for (size_t i = 0; i < truth.size(); ++i) correct += predictions[i] == truth[i] ? 1 : 0;
   return static_cast<double>(correct) / static_cast<double>(truth.size());
-}
-
-// Draws `count` distinct indices of [0, n) (all of them when count >= n).
-std::vector<size_t> SampleIndices(size_t n, size_t count, Rng& rng) {
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0);
-  rng.Shuffle(idx);
-  idx.resize(std::min(n, count));
-  return idx;
-}
-
-void Append(LabelledImages* into, const LabelledImages& from) {
-  if (into->images.rows == 0) {
-    into->images.rows = from.images.rows;
-    into->images.cols = from.images.cols;
-    into->num_classes = from.num_classes;
-  }
-  for (size_t i = 0; i < from.size(); ++i) into->AppendFrom(from, i);
 }
 
 }  // namespace
@@ -95,7 +79,8 @@ Result<DriftReport> MeasureDrift(const DriftBenchmark& bench, const Model& base,
   std::vector<std::vector<Model>> models(S, std::vector<Model>(W));
   const int jobs = S * (W - 1);
   Progress progress("drift: retraining " + options.config.Id(), jobs);
-  std::atomic<int> finished{0};
+  std::mutex progress_mu;  // guards progress and finished
+  int finished = 0;
   EKYA_RETURN_IF_ERROR(ParallelFor(jobs, threads, [&](int k) -> Status {
     // Later windows have more history; run them first so the tail is short.
     int s = k % S, t = W - 1 - k / S;
@@ -106,33 +91,22 @@ Result<DriftReport> MeasureDrift(const DriftBenchmark& bench, const Model& base,
     EKYA_ASSIGN_OR_RETURN(
         std::unique_ptr<LabelFirewall> firewall,
         LabelFirewall::Create(bench, clock, FirewallOptions::FromBenchmark(bench, LabelSource::kGroundTruth)));
-    LabelledImages train;
-    if (t >= 2) {
-      EKYA_ASSIGN_OR_RETURN(train, firewall->History(s, t - 1));
-    }
-    EKYA_ASSIGN_OR_RETURN(LabelledImages newest, firewall->LabelledSample(s, t - 1));
+    RetrainingSetOptions set_options;
+    set_options.base_sample = options.base_sample;
+    set_options.validation_fraction = options.validation_fraction;
+    set_options.seed = options.seed;
+    EKYA_ASSIGN_OR_RETURN(RetrainingSet set, BuildRetrainingSet(*firewall, bench.BaseTrain(), s, t, set_options));
     Rng rng(DeriveSeed(options.seed, {0x64726966ULL, static_cast<uint64_t>(s), static_cast<uint64_t>(t)}));
-    size_t hold = static_cast<size_t>(std::floor(options.validation_fraction * static_cast<double>(newest.size())));
-    std::vector<size_t> order = SampleIndices(newest.size(), newest.size(), rng);
-    std::vector<size_t> val_idx(order.begin(), order.begin() + static_cast<long>(hold));
-    std::vector<size_t> train_idx(order.begin() + static_cast<long>(hold), order.end());
-    std::sort(val_idx.begin(), val_idx.end());
-    std::sort(train_idx.begin(), train_idx.end());
-    LabelledImages validation = newest.Select(val_idx);
-    Append(&train, newest.Select(train_idx));
-    std::vector<size_t> base_idx =
-        SampleIndices(bench.BaseTrain().size(), static_cast<size_t>(options.base_sample), rng);
-    Append(&train, bench.BaseTrain().Select(base_idx));
 
     TrainOptions topts;
     topts.threads = 1;
     topts.seed = rng.NextU64();
     Model model = base.Clone();
-    auto result = Train(model, std::move(train), std::move(validation), options.config, topts);
+    auto result = Train(model, std::move(set.train), std::move(set.validation), options.config, topts);
     if (!result.ok()) return result.status().WithContext(where);
     models[s][t] = std::move(model);
-    int done = ++finished;
-    progress.Update(done, where);
+    std::lock_guard<std::mutex> lock(progress_mu);
+    progress.Update(++finished, where);
     return Status::Ok();
   }));
   progress.Finish();

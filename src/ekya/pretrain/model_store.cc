@@ -126,7 +126,7 @@ Status ModelStore::EnsureTrained(const LabelledImages& base_train, const Labelle
                   {"epochs", job.epochs},
                   {"learning_rate", options_.learning_rate},
                   {"batch_size", options_.batch_size},
-                  {"augment", job.augment ? "drift-appearance" : "none"}};
+                  {"augment", job.augment ? "drift-appearance-v" + std::to_string(kAppearanceVersion) : "none"}};
     StoredModel& stored = models_[i];
     stored.name = job.name;
     stored.file = job.file;
