@@ -1,5 +1,6 @@
 #include "ekya/pretrain/model_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <fstream>
@@ -147,6 +148,9 @@ Status ModelStore::EnsureTrained(const LabelledImages& base_train, const Labelle
     if (!reused) to_train.push_back(i);
   }
   if (to_train.empty()) return Status::Ok();
+  // Longest job first, so that the side-by-side training ends together.
+  auto cost = [&](size_t i) { return jobs[i].epochs * ComputeFlops(jobs[i].spec, TrainScope::kAllLayers).train_step; };
+  std::stable_sort(to_train.begin(), to_train.end(), [&](size_t a, size_t b) { return cost(a) > cost(b); });
 
   // Train the missing models side by side, one worker each, splitting the
   // thread budget between them (never two full OpenMP pools on the same cores).
