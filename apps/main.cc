@@ -16,14 +16,15 @@
 
 namespace {
 
-// OpenMP threads that spin while waiting collapse training when another
-// process holds the cores (measured here: 2-thread training fell from ~3,000
-// to ~26 samples/s under a parallel compile). libgomp reads OMP_WAIT_POLICY
-// only at start-up, so when it is unset the process restarts itself once
-// with the passive policy. An explicit OMP_WAIT_POLICY is respected.
-void EnsurePassiveOpenMpWait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+// OpenMP threads that spin without bound while waiting collapse training
+// when another process holds the cores, and threads that never spin lose
+// almost half the speed on a quiet machine (docs/decisions/0001). libgomp
+// reads its wait settings only at start-up, so when neither OMP_WAIT_POLICY
+// nor GOMP_SPINCOUNT is set the process restarts itself once with a bounded
+// spin. Explicit settings are respected.
+void EnsureBoundedOpenMpSpin(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  setenv("GOMP_SPINCOUNT", "100000", 1);
   execv("/proc/self/exe", argv);
   // If the restart fails the run goes on with the default policy.
 }
@@ -32,7 +33,7 @@ void EnsurePassiveOpenMpWait(char** argv) {
 
 int main(int argc, char** argv) {
   using namespace ekya::app;
-  EnsurePassiveOpenMpWait(argv);
+  EnsureBoundedOpenMpSpin(argv);
   CLI::App app{"Ekya: continuous learning of video analytics models on edge compute servers"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every subcommand");

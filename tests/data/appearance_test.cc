@@ -97,8 +97,9 @@ TEST(AppearanceTest, OcclusionCoversTheCentreWithConstantGrey) {
   EXPECT_EQ(values.size(), 2u);  // background and the occluder's grey
   int covered = 0;
   for (uint8_t v : img) covered += v != 0;
-  EXPECT_GT(covered, 784 * 0.25);
-  EXPECT_LT(covered, 784 * 0.6);
+  // At severity 1 the occluder covers about a fifth of the frame.
+  EXPECT_GT(covered, 784 * 0.15);
+  EXPECT_LT(covered, 784 * 0.3);
 }
 
 TEST(AppearanceTest, JitterShiftsAndIsDeterministic) {

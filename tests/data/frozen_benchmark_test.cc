@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kFashionMnist = "/usr/share/datasets/fashion-mnist";
 // FNV-1a over every frame and label of the default scenario (seed 1).
-constexpr uint64_t kFrozenFingerprint = 0xfacc6a25044cbeefULL;
+constexpr uint64_t kFrozenFingerprint = 0x82e29020f53f607bULL;
 
 uint64_t Fnv(uint64_t h, const uint8_t* data, size_t n) {
   for (size_t i = 0; i < n; ++i) {

@@ -81,7 +81,7 @@ std::vector<SettingSpec> Build() {
       Int("benchmark.condition_max_windows", 4, 1, 1000, "most windows an appearance condition lasts"),
       Num("benchmark.severity_min", "0.25", 0, 1, "lowest severity of a drifted window"),
       Num("benchmark.severity_max", "1", 0, 1, "highest severity of a drifted window"),
-      Num("benchmark.severity_ramp", "0.25", 0, 1, "severity added per window while a condition lasts (a condition starts within one step of severity_min)"),
+      Num("benchmark.severity_ramp", "0.3", 0, 1, "severity added per window while a condition lasts (a condition starts within one step of severity_min)"),
       Num("benchmark.clear_probability", "0.1", 0, 1, "probability that a later condition is clear (no drift)"),
       Int("benchmark.base_seed", 0, 0, 2147483647,
           "seed of the split into base data and stream pools (kept apart from 'seed' so that "

@@ -12,13 +12,13 @@ namespace {
 // tuning the benchmark means editing a table rather than the code.
 constexpr double kDuskBrightnessDrop = 0.55;  // brightness × (1 − drop·s)
 constexpr double kDuskContrastDrop = 0.35;    // contrast × (1 − drop·s)
-constexpr double kDuskNoise = 4.0;            // sensor noise σ at s = 1
+constexpr double kDuskNoise = 2.0;            // sensor noise σ at s = 1
 constexpr double kNightFloor = 6.0;           // dark level at s = 0
 constexpr double kNightFloorRise = 12.0;      // dark level rises with s (noise floor)
 constexpr double kNightRangeAtZero = 0.45;    // fraction of [0, 255] used at s = 0
 constexpr double kNightRangeAtOne = 0.17;     // ... and at s = 1
-constexpr double kNightNoiseBase = 2.0;       // sensor noise σ at s = 0
-constexpr double kNightNoise = 6.0;           // extra σ at s = 1
+constexpr double kNightNoiseBase = 1.5;       // sensor noise σ at s = 0
+constexpr double kNightNoise = 4.0;           // extra σ at s = 1
 constexpr double kFogBlurBase = 0.5;          // Gaussian blur σ (px) at s = 0
 constexpr double kFogBlur = 1.3;              // extra σ at s = 1
 constexpr double kFogContrastDrop = 0.45;
@@ -35,8 +35,8 @@ constexpr double kGlareIntensityBase = 0.35;
 constexpr double kGlareIntensity = 0.45;
 constexpr double kGlareLift = 6.0;           // global brightening at s = 1
 constexpr double kGlareContrastDrop = 0.15;
-constexpr double kOcclusionAreaBase = 0.10;   // fraction of the image covered at s = 0
-constexpr double kOcclusionArea = 0.20;       // extra at s = 1
+constexpr double kOcclusionAreaBase = 0.06;   // fraction of the image covered at s = 0
+constexpr double kOcclusionArea = 0.14;       // extra at s = 1
 
 double Clamp01(double x) { return std::min(1.0, std::max(0.0, x)); }
 

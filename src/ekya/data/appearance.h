@@ -23,7 +23,7 @@ namespace ekya {
 
 // Bumped whenever a transformation's rendering changes, so that models
 // trained with these transformations as augmentation are retrained.
-inline constexpr int kAppearanceVersion = 4;
+inline constexpr int kAppearanceVersion = 5;
 
 enum class Condition { kClear, kDusk, kNight, kFog, kRain, kGlare, kOcclusion };
 

@@ -88,7 +88,7 @@ struct DriftOptions {
   // A condition starts within one ramp step of severity_min and its severity
   // grows by severity_ramp each window it lasts (reflecting at severity_max),
   // so it sets in gently and intensifies. >= 0.
-  double severity_ramp = 0.25;
+  double severity_ramp = 0.3;
   double severity_spread = 0.08;  // per-track severity varies by ±spread around the window's, >= 0
   // Probability that a condition after the first is clear (no drift), in [0, 1].
   double clear_probability = 0.1;
