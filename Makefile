@@ -11,7 +11,7 @@ setup:
 
 build: setup
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BUILD_DIR) -j$(JOBS)
+	@cmake --build $(BUILD_DIR) -j$(JOBS) -- --no-print-directory
 
 # Trains the base and golden models if they are not cached, then measures the
 # drift benchmark on the default scenario and prints its table.
