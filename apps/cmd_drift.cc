@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "ekya/common/files.h"
 #include "ekya/drift/drift_study.h"
 #include "wiring.h"
 

@@ -1,8 +1,5 @@
 #include "wiring.h"
 
-#include <filesystem>
-#include <fstream>
-
 #include "ekya/data/idx.h"
 
 namespace ekya::app {
@@ -73,24 +70,6 @@ Result<std::unique_ptr<ModelStore>> EnsureModels(const Settings& s, const DriftB
   EKYA_ASSIGN_OR_RETURN(std::unique_ptr<ModelStore> store, ModelStore::Open(MakePretrainOptions(s)));
   EKYA_RETURN_IF_ERROR(store->EnsureTrained(bench.BaseTrain(), bench.BaseTest(), force));
   return store;
-}
-
-Status WriteFileWhole(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
-  if (ec) return Status::IoError("cannot create '" + p.parent_path().string() + "': " + ec.message());
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return Status::IoError("cannot write '" + tmp + "'");
-    out << text;
-    if (!out) return Status::IoError("writing '" + tmp + "' failed");
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename '" + tmp + "': " + ec.message());
-  return Status::Ok();
 }
 
 }  // namespace ekya::app

@@ -24,7 +24,4 @@ Result<std::unique_ptr<DriftBenchmark>> LoadBenchmark(const Settings& s);
 // Opens the model cache and trains whatever is missing (with progress).
 Result<std::unique_ptr<ModelStore>> EnsureModels(const Settings& s, const DriftBenchmark& bench, bool force);
 
-// Writes text to path whole (a temporary file, then a rename).
-Status WriteFileWhole(const std::string& path, const std::string& text);
-
 }  // namespace ekya::app

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ekya/common/files.h"
 #include "ekya/common/parallel.h"
 #include "ekya/common/rng.h"
 #include "ekya/data/appearance.h"
@@ -36,20 +37,6 @@ Result<json> ReadManifest(const std::string& path) {
   } catch (const std::exception& e) {
     return Status::Corrupt("model manifest '" + path + "' is not valid JSON: " + e.what());
   }
-}
-
-Status WriteWhole(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return Status::IoError("cannot write '" + tmp + "'");
-    out << text;
-    if (!out) return Status::IoError("writing '" + tmp + "' failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
-  return Status::Ok();
 }
 
 // Splits base_train into a training part and a held-out tail (10%, at least 1).
@@ -172,7 +159,7 @@ Status ModelStore::EnsureTrained(const LabelledImages& base_train, const Labelle
     const size_t i = to_train[static_cast<size_t>(k)];
     const Job& job = jobs[i];
     EKYA_ASSIGN_OR_RETURN(Model model,
-                          Model::Create(job.spec, DeriveSeed(options_.seed, {0x6d6f64656cULL, job.spec.hidden})));
+                          Model::Create(job.spec, DeriveSeed(options_.seed, {0x6d6f64656cULL, static_cast<uint64_t>(job.spec.hidden)})));
     RetrainConfig config;
     config.scope = TrainScope::kAllLayers;
     config.hidden = job.spec.hidden;
@@ -182,7 +169,7 @@ Status ModelStore::EnsureTrained(const LabelledImages& base_train, const Labelle
     config.learning_rate = options_.learning_rate;
     TrainOptions topts;
     topts.threads = threads_each;
-    topts.seed = DeriveSeed(options_.seed, {0x747261696eULL, job.spec.hidden, job.augment ? 1u : 0u});
+    topts.seed = DeriveSeed(options_.seed, {0x747261696eULL, static_cast<uint64_t>(job.spec.hidden), job.augment ? 1u : 0u});
     if (job.augment) topts.augment = AugmentWithDrift;
 
     Stopwatch watch;
@@ -209,7 +196,7 @@ Status ModelStore::EnsureTrained(const LabelledImages& base_train, const Labelle
                                    {"clean_accuracy", clean},
                                    {"train_seconds", stored.train_seconds},
                                    {"parameters", model.NumParameters(false)}};
-    EKYA_RETURN_IF_ERROR(WriteWhole(manifest_path, current.dump(2) + "\n"));
+    EKYA_RETURN_IF_ERROR(WriteFileWhole(manifest_path, current.dump(2) + "\n"));
     loaded_[i] = std::move(model);
     return Status::Ok();
   });

@@ -1,0 +1,30 @@
+#include "ekya/common/files.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace ekya {
+
+Status WriteFileWhole(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  if (ec) return Status::IoError("cannot create '" + p.parent_path().string() + "': " + ec.message());
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return Status::IoError("cannot write '" + tmp + "'");
+    out << text;
+    if (!out) return Status::IoError("writing '" + tmp + "' failed");
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    return Status::IoError("cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace ekya
