@@ -34,6 +34,9 @@ int RunDrift(const CommonArgs& args) {
   if (!report.ok()) return ReportError(report.status());
 
   if (Status st = WriteFileWhole(args.out + "/drift.json", report->ToJson()); !st.ok()) return ReportError(st);
+  if (Status st = WriteFileWhole(args.out + "/drift_windows.csv", report->ToWindowsCsv()); !st.ok()) {
+    return ReportError(st);
+  }
   if (Status st = WriteFileWhole(args.out + "/settings.yaml", settings.ToYaml()); !st.ok()) return ReportError(st);
   std::printf("%s", report->ToTable().c_str());
   std::printf("wrote %s/drift.json\n", args.out.c_str());

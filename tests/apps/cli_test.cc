@@ -3,6 +3,7 @@
 // (pretrain, then drift) and gives the same drift.json twice.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -123,12 +124,16 @@ TEST_F(CliTest, TinyScenarioRunsEndToEndDeterministically) {
                           "streams", "windows", "seed"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
+  EXPECT_EQ(j.size(), 10u) << "drift.json holds exactly the ten keys";
   EXPECT_EQ(j["streams"], 2);
   EXPECT_EQ(j["windows"], 3);
   double acc = j["best_retraining_accuracy"];
   EXPECT_GT(acc, 0.0);
   EXPECT_LE(acc, 1.0);
   EXPECT_TRUE(fs::exists(dir_ / "a" / "settings.yaml"));
+  std::string csv = ReadFile(dir_ / "a" / "drift_windows.csv");
+  EXPECT_EQ(csv.rfind("stream,window,appearance,noretrain_accuracy,retrained_accuracy,golden_accuracy\n", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 2) << "a row per stream and window t >= 1";
   EXPECT_NE(a.output.find("best_retraining_accuracy"), std::string::npos) << "the table is printed";
 }
 

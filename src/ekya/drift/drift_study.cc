@@ -189,19 +189,21 @@ std::string DriftReport::ToJson() const {
   j["streams"] = streams;
   j["windows"] = windows;
   j["seed"] = seed;
-  nlohmann::ordered_json detail = nlohmann::ordered_json::array();
+  return j.dump(2) + "\n";
+}
+
+std::string DriftReport::ToWindowsCsv() const {
+  std::ostringstream out;
+  out << "stream,window,appearance,noretrain_accuracy,retrained_accuracy,golden_accuracy\n";
+  char line[160];
   for (int s = 0; s < streams; ++s) {
-    for (int t = 0; t < windows; ++t) {
-      detail.push_back({{"stream", s},
-                        {"window", t},
-                        {"appearance", appearance[s][t]},
-                        {"noretrain", t ? noretrain[s][t] : 0.0},
-                        {"retrained", t ? retrained[s][t] : 0.0},
-                        {"golden", t ? golden[s][t] : 0.0}});
+    for (int t = 1; t < windows; ++t) {
+      std::snprintf(line, sizeof line, "%d,%d,%s,%.6f,%.6f,%.6f\n", s, t, appearance[s][t].c_str(), noretrain[s][t],
+                    retrained[s][t], golden[s][t]);
+      out << line;
     }
   }
-  j["detail"] = detail;
-  return j.dump(2) + "\n";
+  return out.str();
 }
 
 std::string DriftReport::ToTable() const {

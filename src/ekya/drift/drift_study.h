@@ -61,8 +61,11 @@ struct DriftReport {
 
   // The floors of SPEC §3.1; each failed floor is one line of text.
   std::vector<std::string> FailedFloors() const;
-  // drift.json (the keys of the issue, plus per-window detail under "detail").
+  // drift.json: exactly the seven metrics plus streams, windows and seed.
   std::string ToJson() const;
+  // drift_windows.csv: stream,window,appearance,noretrain_accuracy,
+  // retrained_accuracy,golden_accuracy for every stream and window t >= 1.
+  std::string ToWindowsCsv() const;
   // The table printed by `ekya drift`.
   std::string ToTable() const;
 };
