@@ -209,26 +209,16 @@ Status ModelStore::EnsureTrained(const LabelledImages& base_train, const Labelle
   return Status::Ok();
 }
 
-const StoredModel* ModelStore::Find(const std::string& name) const {
-  for (const auto& m : models_) {
-    if (m.name == name) return &m;
-  }
-  return nullptr;
-}
-
-Result<Model> ModelStore::Base(int hidden) const {
+Result<Model> ModelStore::Loaded(const std::string& name) const {
   if (models_.empty()) return Status::FailedPrecondition("models are not trained yet (EnsureTrained)");
   for (size_t i = 0; i < models_.size(); ++i) {
-    if (models_[i].name == "base-h" + std::to_string(hidden)) return loaded_[i];
+    if (models_[i].name == name) return loaded_[i];
   }
-  return Status::NotFound("no base model with head width " + std::to_string(hidden));
+  return Status::NotFound("no model named '" + name + "' in the store");
 }
 
-Result<Model> ModelStore::Golden() const {
-  for (size_t i = 0; i < models_.size(); ++i) {
-    if (models_[i].name == "golden") return loaded_[i];
-  }
-  return Status::FailedPrecondition("the golden model is not trained yet (EnsureTrained)");
-}
+Result<Model> ModelStore::Base(int hidden) const { return Loaded("base-h" + std::to_string(hidden)); }
+
+Result<Model> ModelStore::Golden() const { return Loaded("golden"); }
 
 }  // namespace ekya

@@ -68,7 +68,8 @@ class ModelStore {
 
  private:
   explicit ModelStore(PretrainOptions options) : options_(std::move(options)) {}
-  const StoredModel* Find(const std::string& name) const;
+  // The loaded model of that name (FailedPrecondition before EnsureTrained).
+  Result<Model> Loaded(const std::string& name) const;
 
   PretrainOptions options_;
   std::vector<StoredModel> models_;
