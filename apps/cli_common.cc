@@ -4,11 +4,14 @@
 
 namespace ekya::app {
 
-void AddCommonOptions(CLI::App* cmd, CommonArgs* args, bool with_out) {
+void AddCommonOptions(CLI::App* cmd, CommonArgs* args, bool with_out, bool out_required) {
   cmd->add_option("--config", args->config, "scenario file (YAML), e.g. configs/default.yaml");
   cmd->add_option("--set", args->sets, "override a setting: key=value (repeatable)")->take_all();
   cmd->add_option("--seed", args->seed, "seed of the run (the setting 'seed')");
-  if (with_out) cmd->add_option("--out", args->out, "output directory")->required();
+  if (with_out) {
+    auto* out = cmd->add_option("--out", args->out, "output directory");
+    if (out_required) out->required();
+  }
 }
 
 Result<Settings> LoadSettings(const CommonArgs& args) {

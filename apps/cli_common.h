@@ -22,8 +22,9 @@ struct CommonArgs {
   std::string out;
 };
 
-// Adds --config, --set (repeatable), --seed and, when with_out, --out.
-void AddCommonOptions(CLI::App* cmd, CommonArgs* args, bool with_out);
+// Adds --config, --set (repeatable), --seed and, when with_out, --out
+// (required unless out_required is false).
+void AddCommonOptions(CLI::App* cmd, CommonArgs* args, bool with_out, bool out_required = true);
 
 // Defaults, then the scenario file, then every --set, then --seed.
 Result<Settings> LoadSettings(const CommonArgs& args);

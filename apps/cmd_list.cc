@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "ekya/profile/retrain_config.h"
+#include "ekya/sched/policy.h"
 
 namespace ekya::app {
 
@@ -18,7 +19,11 @@ int RunList(const std::string& what) {
     for (const auto& c : DefaultConfigSpace()) std::printf("%s\n", c.Id().c_str());
     return 0;
   }
-  return ReportError(Status::InvalidArgument("unknown list '" + what + "'; allowed: settings, configs"));
+  if (what == "policies") {
+    std::printf("%s", DescribePolicies().c_str());
+    return 0;
+  }
+  return ReportError(Status::InvalidArgument("unknown list '" + what + "'; allowed: settings, configs, policies"));
 }
 
 }  // namespace ekya::app

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli_common.h"
 
@@ -10,6 +11,10 @@ namespace ekya::app {
 int RunList(const std::string& what);
 int RunPretrain(const CommonArgs& args, bool force);
 int RunDrift(const CommonArgs& args);
+// policy_flag: --policy (empty: the setting `policy`).
+int RunRun(const CommonArgs& args, const std::string& policy_flag);
+// policy_flags: every --policy (none: the setting `compare`).
+int RunCompare(const CommonArgs& args, const std::vector<std::string>& policy_flags);
 
 struct BenchTrainArgs {
   std::string model = "resnet8";

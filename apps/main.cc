@@ -1,13 +1,14 @@
 // The `ekya` command: parses arguments and hands over to the modules.
 //
-//   ekya list settings|configs
+//   ekya run      --config FILE [--set k=v]... [--policy SPEC] [--seed N] [--out DIR]
+//   ekya compare  --config FILE [--set k=v]... [--policy SPEC]... [--seed N] [--out DIR]
+//   ekya list settings|configs|policies
 //   ekya pretrain --config FILE [--set k=v]... [--seed N] [--force]
 //   ekya drift    --config FILE [--set k=v]... [--seed N] --out DIR
 //   ekya bench train --model NAME [--batch B] [--threads T]
-#include <CLI/CLI.hpp>
-
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 
@@ -41,7 +42,28 @@ int main(int argc, char** argv) {
   // list
   std::string what;
   auto* list = app.add_subcommand("list", "list known settings or retraining configs");
-  list->add_option("what", what, "settings | configs")->required()->check(CLI::IsMember({"settings", "configs"}));
+  list->add_option("what", what, "settings | configs | policies")
+      ->required()
+      ->check(CLI::IsMember({"settings", "configs", "policies"}));
+
+  // run
+  CommonArgs run_args;
+  std::string run_policy;
+  auto* run = app.add_subcommand("run", "run the window loop with one policy; writes a run directory");
+  AddCommonOptions(run, &run_args, /*with_out=*/true, /*out_required=*/false);
+  run->add_option("--policy", run_policy,
+                  "policy spec, e.g. fair:config=head-h64-f0.5-e5 (default: the setting 'policy')");
+
+  // compare
+  CommonArgs compare_args;
+  std::vector<std::string> compare_policies;
+  auto* compare =
+      app.add_subcommand("compare", "run several policies on the same scenario; writes comparison.csv");
+  AddCommonOptions(compare, &compare_args, /*with_out=*/true, /*out_required=*/false);
+  compare
+      ->add_option("--policy", compare_policies, "policy spec (repeatable; default: the setting 'compare')")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   // pretrain
   CommonArgs pretrain_args;
@@ -60,13 +82,16 @@ int main(int argc, char** argv) {
   bench->require_subcommand(1);
   BenchTrainArgs bench_train_args;
   auto* bench_train = bench->add_subcommand("train", "training and inference throughput of a model");
-  bench_train->add_option("--model", bench_train_args.model, "resnet8 | resnet14 | resnet20 | resnet18 | resnet34")
+  bench_train
+      ->add_option("--model", bench_train_args.model, "resnet8 | resnet14 | resnet20 | resnet18 | resnet34")
       ->default_val("resnet8");
   bench_train->add_option("--width", bench_train_args.width, "width of narrow ResNets")->default_val(16);
-  bench_train->add_option("--input", bench_train_args.input_size, "input side in pixels (default: 28, 32 for resnet18/34)");
+  bench_train->add_option("--input", bench_train_args.input_size,
+                          "input side in pixels (default: 28, 32 for resnet18/34)");
   bench_train->add_option("--batch", bench_train_args.batch, "training batch size")->default_val(32);
   bench_train->add_option("--threads", bench_train_args.threads, "intra-op threads")->default_val(2);
-  bench_train->add_option("--seconds", bench_train_args.seconds, "measuring time of each phase")->default_val(5.0);
+  bench_train->add_option("--seconds", bench_train_args.seconds, "measuring time of each phase")
+      ->default_val(5.0);
 
   try {
     app.parse(argc, argv);
@@ -77,6 +102,8 @@ int main(int argc, char** argv) {
   if (list->parsed()) return RunList(what);
   if (pretrain->parsed()) return RunPretrain(pretrain_args, force);
   if (drift->parsed()) return RunDrift(drift_args);
+  if (run->parsed()) return RunRun(run_args, run_policy);
+  if (compare->parsed()) return RunCompare(compare_args, compare_policies);
   if (bench_train->parsed()) return RunBenchTrain(bench_train_args);
   return 0;
 }

@@ -1,6 +1,15 @@
 #include "wiring.h"
 
+#include <cstdio>
+
 #include "ekya/data/idx.h"
+#include "ekya/data/label_firewall.h"
+#include "ekya/exec/real_workload.h"
+#include "ekya/exec/virtual_executor.h"
+#include "ekya/runtime/controller.h"
+#include "ekya/time/clock.h"
+#include "ekya/train/bench.h"
+#include "ekya/train/golden_labeller.h"
 
 namespace ekya::app {
 
@@ -70,6 +79,146 @@ Result<std::unique_ptr<ModelStore>> EnsureModels(const Settings& s, const DriftB
   EKYA_ASSIGN_OR_RETURN(std::unique_ptr<ModelStore> store, ModelStore::Open(MakePretrainOptions(s)));
   EKYA_RETURN_IF_ERROR(store->EnsureTrained(bench.BaseTrain(), bench.BaseTest(), force));
   return store;
+}
+
+Result<DeviceModel> MakeDeviceModel(const Settings& s) {
+  DeviceModel d;
+  d.flops_per_second = s.Double("device.flops");
+  d.startup_seconds = s.Double("device.startup_seconds");
+  EKYA_ASSIGN_OR_RETURN(d.curve, ParseSpeedCurve(s.String("device.speed_curve")));
+  if (s.String("device.profile") == "measured") {
+    // This machine as the device: its all-layer training throughput with the
+    // run's thread budget (not deterministic: it varies with the machine's load).
+    ModelSpec spec;
+    spec.arch = s.String("model.arch");
+    spec.width = static_cast<int>(s.Int("model.width"));
+    spec.hidden = 1024;
+    EKYA_ASSIGN_OR_RETURN(BenchResult bench,
+                          BenchmarkThroughput(spec, static_cast<int>(s.Int("train.batch_size")),
+                                              static_cast<int>(s.Int("threads")), 2.0, 1));
+    d.flops_per_second = bench.train_gflops_per_s() * 1e9;
+    std::fprintf(stderr, "device.profile=measured: %.3g FLOP/s (%.0f training samples/s)\n",
+                 d.flops_per_second, bench.train_samples_per_s);
+  }
+  EKYA_RETURN_IF_ERROR(ValidateDeviceModel(d));
+  return d;
+}
+
+Result<DeviceModel> CalibrateDevice(const Settings& s) {
+  // Expected retraining set of window t = W/2: the samples of windows 0..t−1
+  // (one per track and sample_per_track) less the validation slice of the
+  // newest window, plus the base sample.
+  const double per_window = static_cast<double>(s.Int("benchmark.frames_per_window")) /
+                            s.Double("benchmark.track_length") *
+                            static_cast<double>(s.Int("benchmark.sample_per_track"));
+  const int mid = static_cast<int>(s.Int("windows")) / 2;
+  const double history = per_window * mid - per_window * s.Double("train.validation_fraction") +
+                         static_cast<double>(s.Int("train.base_sample"));
+  ModelSpec spec;
+  spec.arch = s.String("model.arch");
+  spec.width = static_cast<int>(s.Int("model.width"));
+  spec.hidden = CostliestConfig().hidden;
+  const RetrainConfig costliest = CostliestConfig();
+  const double costliest_flops =
+      ComputeFlops(spec, costliest.scope).train_step * history * costliest.data_fraction * costliest.epochs;
+  RetrainConfig cheapest;  // head-h64-f0.1-e5
+  spec.hidden = cheapest.hidden;
+  const double cheapest_flops =
+      ComputeFlops(spec, cheapest.scope).train_step * history * cheapest.data_fraction * cheapest.epochs;
+  const double p = s.Double("window_seconds");
+  EKYA_ASSIGN_OR_RETURN(DeviceModel d, Calibrate(costliest_flops, cheapest_flops, 1.5 * p, 0.02 * p));
+  EKYA_ASSIGN_OR_RETURN(d.curve, ParseSpeedCurve(s.String("device.speed_curve")));
+  return d;
+}
+
+Status CheckRunnable(const Settings& s) {
+  if (s.String("clock") == "wall") {
+    return Status::InvalidArgument(
+        "clock: 'wall' is not available yet (the wall-time executor is not built); use clock=virtual");
+  }
+  return Status::Ok();
+}
+
+Result<RunOutcome> ExecuteRun(Settings settings, const DriftBenchmark& bench, const ModelStore& store,
+                              const Policy& policy, const DeviceModel& device, const std::string& out_dir,
+                              bool show_progress) {
+  EKYA_RETURN_IF_ERROR(CheckRunnable(settings));
+  EKYA_RETURN_IF_ERROR(settings.Set("policy", policy.spec()));
+  Stopwatch watch;
+  const int threads = static_cast<int>(settings.Int("threads"));
+
+  ControllerOptions co;
+  co.streams = bench.streams();
+  co.windows = bench.windows();
+  co.chunks = static_cast<int>(settings.Int("chunks"));
+  co.devices = static_cast<int>(settings.Int("devices"));
+  co.window_seconds = settings.Double("window_seconds");
+  co.r_max = settings.Double("inference.r_max");
+  EKYA_ASSIGN_OR_RETURN(co.on_completion, ParseOnCompletion(settings.String("on_completion")));
+  co.configs = DefaultConfigSpace();
+
+  // The models: a base per head width, the golden labeller.
+  std::map<int, Model> bases;
+  for (int hidden : HeadWidths(DefaultConfigSpace())) {
+    EKYA_ASSIGN_OR_RETURN(Model m, store.Base(hidden));
+    bases[hidden] = m;
+  }
+  EKYA_ASSIGN_OR_RETURN(Model golden, store.Golden());
+  GoldenLabeller labeller(golden, 1);
+
+  ManualClock clock(0.0);
+  FirewallOptions fo = FirewallOptions::FromBenchmark(
+      bench, settings.String("labels") == "golden" ? LabelSource::kGolden : LabelSource::kGroundTruth);
+  EKYA_ASSIGN_OR_RETURN(std::unique_ptr<LabelFirewall> firewall,
+                        LabelFirewall::Create(bench, clock, fo, &labeller));
+
+  RealWorkloadOptions wo;
+  wo.chunks = co.chunks;
+  wo.r_max = co.r_max;
+  wo.table_mode = settings.String("inference.accuracy") == "table";
+  wo.threads = threads;
+  wo.learning_rate = settings.Double("train.learning_rate");
+  wo.batch_size = static_cast<int>(settings.Int("train.batch_size"));
+  wo.base_sample = static_cast<int>(settings.Int("train.base_sample"));
+  wo.validation_fraction = settings.Double("train.validation_fraction");
+  wo.start_from_deployed = settings.String("train.start") == "deployed";
+  wo.device = device;
+  wo.golden_forward_flops = golden.Flops(TrainScope::kAllLayers).forward;
+  wo.seed = static_cast<uint64_t>(settings.Int("seed"));
+  EKYA_ASSIGN_OR_RETURN(Model start, store.Base(64));
+  EKYA_ASSIGN_OR_RETURN(std::unique_ptr<RealWorkload> workload,
+                        RealWorkload::Create(bench, *firewall, bases, start, wo));
+
+  VirtualExecutorOptions eo;
+  eo.devices = co.devices;
+  eo.r_max = co.r_max;
+  eo.curve = device.curve;
+  eo.threads = threads;
+  EKYA_ASSIGN_OR_RETURN(std::unique_ptr<VirtualExecutor> executor, VirtualExecutor::Create(clock, eo));
+
+  RunRecorder recorder(show_progress, policy.spec());
+  EKYA_ASSIGN_OR_RETURN(std::unique_ptr<Controller> controller,
+                        Controller::Create(co, clock, *executor, *workload, policy, recorder));
+  EKYA_RETURN_IF_ERROR(controller->Run());
+
+  RunOutcome outcome;
+  outcome.info.policy = policy.spec();
+  outcome.info.clock = settings.String("clock");
+  outcome.info.seed = static_cast<uint64_t>(settings.Int("seed"));
+  outcome.info.streams = co.streams;
+  outcome.info.windows = co.windows;
+  outcome.info.devices = co.devices;
+  outcome.info.window_seconds = co.window_seconds;
+  for (const DeviceUsage& u : executor->Usage()) {
+    for (size_t k = 0; k < u.seconds.size(); ++k) outcome.info.usage.seconds[k] += u.seconds[k];
+  }
+  outcome.info.wall_seconds = watch.ElapsedSeconds();
+  outcome.summary = Summarise(recorder, outcome.info);
+  char detail[64];
+  std::snprintf(detail, sizeof detail, "mean accuracy %.4f", outcome.summary.mean_accuracy);
+  recorder.FinishProgress(detail);
+  EKYA_RETURN_IF_ERROR(WriteRunDirectory(out_dir, settings.ToYaml(), recorder, outcome.info));
+  return outcome;
 }
 
 }  // namespace ekya::app

@@ -9,7 +9,10 @@
 #include "ekya/config/settings.h"
 #include "ekya/data/drift_benchmark.h"
 #include "ekya/pretrain/model_store.h"
+#include "ekya/profile/cost_model.h"
 #include "ekya/profile/retrain_config.h"
+#include "ekya/report/run_output.h"
+#include "ekya/sched/policy.h"
 
 namespace ekya::app {
 
@@ -23,5 +26,34 @@ Result<std::unique_ptr<DriftBenchmark>> LoadBenchmark(const Settings& s);
 
 // Opens the model cache and trains whatever is missing (with progress).
 Result<std::unique_ptr<ModelStore>> EnsureModels(const Settings& s, const DriftBenchmark& bench, bool force);
+
+// The modelled device of the settings (device.flops, device.startup_seconds,
+// device.speed_curve), or with device.profile=measured one calibrated on this
+// machine by a short training benchmark of the streams' model.
+Result<DeviceModel> MakeDeviceModel(const Settings& s);
+
+// The calibration rule of SPEC §2.1 applied to a scenario: the device on
+// which the costliest config (all layers, h1024, all the data, 30 epochs) at
+// the mid-run history size (the expected retraining set of window W/2) takes
+// 1.5 windows at full share, and the cheapest (head only, h64, 10%, 5 epochs)
+// 2% of a window. The defaults of device.flops and device.startup_seconds are
+// this rule applied to the default scenario (a test checks it).
+Result<DeviceModel> CalibrateDevice(const Settings& s);
+
+// Refuses settings that name something not built yet (clock=wall).
+Status CheckRunnable(const Settings& s);
+
+// What one run of the window loop produced.
+struct RunOutcome {
+  RunInfo info;
+  RunSummary summary;
+};
+
+// Runs the window loop once with `policy` over the benchmark and the cached
+// models, and writes the run directory `out_dir` (only when the run
+// succeeds). settings.policy is set to the policy's full spec.
+Result<RunOutcome> ExecuteRun(Settings settings, const DriftBenchmark& bench, const ModelStore& store,
+                              const Policy& policy, const DeviceModel& device, const std::string& out_dir,
+                              bool show_progress);
 
 }  // namespace ekya::app

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace ekya::app {
 namespace {
 
@@ -42,6 +44,21 @@ TEST(WiringTest, PretrainOptionsCoverTheConfigSpace) {
   EXPECT_EQ(o.base.arch, "resnet8");
   EXPECT_NE(o.data_id.find("base_seed="), std::string::npos);
   EXPECT_EQ(MakeCostliestConfig(settings).Id(), "all-h1024-f1.0-e30");
+}
+
+// The defaults of device.flops and device.startup_seconds are the SPEC §2.1
+// calibration rule applied to the default scenario.
+TEST(WiringTest, DeviceDefaultsFollowTheCalibrationRule) {
+  Settings settings;
+  ASSERT_TRUE(settings.LoadYamlFile("configs/default.yaml").ok());
+  Result<DeviceModel> calibrated = CalibrateDevice(settings);
+  ASSERT_TRUE(calibrated.ok()) << calibrated.status().ToString();
+  std::printf("calibrated: device.flops=%.4g device.startup_seconds=%.4g\n", calibrated->flops_per_second,
+              calibrated->startup_seconds);
+  Result<DeviceModel> configured = MakeDeviceModel(settings);
+  ASSERT_TRUE(configured.ok());
+  EXPECT_NEAR(configured->flops_per_second / calibrated->flops_per_second, 1.0, 0.01);
+  EXPECT_NEAR(configured->startup_seconds, calibrated->startup_seconds, 0.02);
 }
 
 }  // namespace

@@ -170,8 +170,20 @@ const SettingSpec* FindSetting(const std::string& key) {
   return nullptr;
 }
 
+// The default in its stored (normalised) form; a default that does not
+// validate is a mistake in the registry, caught by the first test to run.
+static std::string NormalisedDefault(const SettingSpec& spec) {
+  Result<std::string> v = Validate(spec, spec.default_value);
+  if (!v.ok()) {
+    std::fprintf(stderr, "settings registry: bad default for '%s': %s\n", spec.key.c_str(),
+                 v.status().ToString().c_str());
+    std::abort();
+  }
+  return *v;
+}
+
 Settings::Settings() {
-  for (const auto& s : AllSettings()) values_[s.key] = s.default_value;
+  for (const auto& s : AllSettings()) values_[s.key] = NormalisedDefault(s);
 }
 
 Status Settings::Set(const std::string& key, const std::string& value) {
@@ -301,7 +313,7 @@ std::string Settings::ToYaml() const {
 std::vector<std::string> Settings::ChangedKeys() const {
   std::vector<std::string> changed;
   for (const auto& s : AllSettings()) {
-    if (values_.at(s.key) != s.default_value) changed.push_back(s.key);
+    if (values_.at(s.key) != NormalisedDefault(s)) changed.push_back(s.key);
   }
   return changed;
 }

@@ -41,6 +41,15 @@ SettingSpec Str(std::string key, std::string def, std::string desc) {
   return s;
 }
 
+SettingSpec StrList(std::string key, std::string def, std::string desc) {
+  SettingSpec s;
+  s.key = std::move(key);
+  s.type = SettingType::kStringList;
+  s.default_value = std::move(def);
+  s.description = std::move(desc);
+  return s;
+}
+
 SettingSpec Choice(std::string key, std::string def, std::vector<std::string> choices, std::string desc) {
   SettingSpec s;
   s.key = std::move(key);
@@ -65,6 +74,26 @@ std::vector<SettingSpec> Build() {
       Choice("labels", "golden", {"golden", "ground_truth"},
              "who labels the per-window sample used for training: the golden model or the ground truth"),
       Num("labelling_delay", "0", 0, 1e6, "seconds after a window's end before its labels may be handed out"),
+      Int("devices", 1, 1, 1024, "accelerators (or CPU pools) G; streams are placed round-robin over them"),
+      Int("chunks", 10, 1, 100000, "chunks C per window; inference accuracy is measured per chunk"),
+      Choice("clock", "virtual", {"virtual", "wall"},
+             "virtual: jobs really run and time is accounted from their compute; wall: real time (not built yet)"),
+      Str("policy", "fair", "the policy `ekya run` uses: name[:key=value,...] (`ekya list policies`)"),
+      StrList("compare", "noretrain;fair", "the policies `ekya compare` runs when no --policy is given"),
+      Choice("on_completion", "to_inference", {"to_inference", "replan"},
+             "when a retraining job finishes: give its share to the device's inference jobs, or ask the policy again"),
+      Num("inference.r_max", "0.25", 0.001, 1, "share of a device a stream's inference needs to analyse every frame"),
+      Choice("inference.accuracy", "measured", {"measured", "table"},
+             "measured: skip frames for real; table: full-rate accuracy times the paper's factor for 1-in-k sampling"),
+      Str("fair.config", "head-h64-f0.5-e5", "retraining config of every stream under `fair` (`ekya list configs`)"),
+      Num("fair.inference_fraction", "0.5", 0, 1, "share of the compute `fair` gives to inference (the rest to retraining)"),
+      Choice("device.profile", "modelled", {"modelled", "measured"},
+             "modelled: the calibrated device of device.flops; measured: this machine's own training speed"),
+      Num("device.flops", "2.002e9", 1e3, 1e18,
+          "floating-point operations per second of one modelled device at full share (calibrated: docs/results.md)"),
+      Num("device.startup_seconds", "2.385", 0, 1e6, "device-seconds every retraining job costs before its first sample"),
+      Choice("device.speed_curve", "linear", {"linear", "mps"},
+             "training speed against share: linear, or the sub-linear curve measured under MPS (10% -> 36%, 50% -> 83%)"),
 
       // The drift benchmark (SPEC §3.1). Frozen once its floors hold: see docs/decisions/.
       Int("benchmark.frames_per_window", 1000, 10, 1000000, "frames per stream and window"),
@@ -104,6 +133,8 @@ std::vector<SettingSpec> Build() {
       Int("train.base_sample", 500, 0, 60000, "clean base images added to every retraining set"),
       Num("train.validation_fraction", "0.2", 0, 0.9,
           "share of the newest labelled window held out to pick the best epoch (never trained on)"),
+      Choice("train.start", "base", {"base", "deployed"},
+             "what a retraining job starts from: the base model (as in the paper) or the stream's deployed model"),
   };
 }
 
