@@ -13,9 +13,14 @@ build: setup
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD_DIR) -j$(JOBS) -- --no-print-directory
 
-# Trains the base and golden models if they are not cached, then measures the
-# drift benchmark on the default scenario and prints its table.
+# Trains the base and golden models if they are not cached, then runs the
+# scenario's `compare:` policies on the default scenario and prints the table.
 run: build
+	@$(EKYA) pretrain --config $(CONFIG)
+	@$(EKYA) compare --config $(CONFIG) --out runs/compare
+
+# Measures the drift benchmark's hardness on the default scenario.
+drift: build
 	@$(EKYA) pretrain --config $(CONFIG)
 	@$(EKYA) drift --config $(CONFIG) --out runs/drift
 

@@ -1,6 +1,8 @@
 // Runs the real `ekya` binary: bad inputs are refused with a message that
 // names the problem and leave no result file; a tiny scenario runs end to end
-// (pretrain, then drift) and gives the same drift.json twice.
+// (pretrain, then drift) and gives the same drift.json twice; `run` and
+// `compare` on a tiny scenario write the run directory with its contract
+// (columns, whole frame counts, conservation, determinism).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,10 +10,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -65,14 +69,16 @@ std::string TinyScenario(const fs::path& models) {
 TEST_F(CliTest, ListSettingsPrintsEveryKey) {
   Outcome o = RunEkya("list settings");
   ASSERT_EQ(o.status, 0) << o.output;
-  for (const char* key : {"streams", "windows", "seed", "dataset.path", "labels", "benchmark.frames_per_window"}) {
+  for (const char* key :
+       {"streams", "windows", "seed", "dataset.path", "labels", "benchmark.frames_per_window"}) {
     EXPECT_NE(o.output.find(key), std::string::npos) << key;
   }
 }
 
 TEST_F(CliTest, MissingDatasetIsRefusedAndWritesNothing) {
   fs::path out = dir_ / "out";
-  Outcome o = RunEkya("drift --config configs/quick.yaml --set dataset.path=/nonexistent --out " + out.string());
+  Outcome o =
+      RunEkya("drift --config configs/quick.yaml --set dataset.path=/nonexistent --out " + out.string());
   EXPECT_NE(o.status, 0);
   EXPECT_NE(o.output.find("/nonexistent"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("dataset.path"), std::string::npos) << o.output;
@@ -119,9 +125,9 @@ TEST_F(CliTest, TinyScenarioRunsEndToEndDeterministically) {
   EXPECT_EQ(ja, ReadFile(dir_ / "b" / "drift.json")) << "the same seed must give the same drift.json";
 
   auto j = nlohmann::json::parse(ja);
-  for (const char* key : {"base_model_clean_accuracy", "noretrain_model_accuracy", "best_retraining_accuracy",
-                          "stale_gap", "specialisation_gap", "retrain_once_gap", "golden_accuracy_drifted",
-                          "streams", "windows", "seed"}) {
+  for (const char* key :
+       {"base_model_clean_accuracy", "noretrain_model_accuracy", "best_retraining_accuracy", "stale_gap",
+        "specialisation_gap", "retrain_once_gap", "golden_accuracy_drifted", "streams", "windows", "seed"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j.size(), 10u) << "drift.json holds exactly the ten keys";
@@ -132,9 +138,154 @@ TEST_F(CliTest, TinyScenarioRunsEndToEndDeterministically) {
   EXPECT_LE(acc, 1.0);
   EXPECT_TRUE(fs::exists(dir_ / "a" / "settings.yaml"));
   std::string csv = ReadFile(dir_ / "a" / "drift_windows.csv");
-  EXPECT_EQ(csv.rfind("stream,window,appearance,noretrain_accuracy,retrained_accuracy,golden_accuracy\n", 0), 0u);
+  EXPECT_EQ(csv.rfind("stream,window,appearance,noretrain_accuracy,retrained_accuracy,golden_accuracy\n", 0),
+            0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 2) << "a row per stream and window t >= 1";
   EXPECT_NE(a.output.find("best_retraining_accuracy"), std::string::npos) << "the table is printed";
+}
+
+// Splits a CSV text (no quoted commas in these files) into rows of fields;
+// the header row comes first.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::string field;
+    std::stringstream ls(line);
+    while (std::getline(ls, field, ',')) fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.push_back("");
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+TEST_F(CliTest, RunRefusesBadInputsAndWritesNothing) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--policy nosuch", "nosuch"},
+      {"--set streams=0", "streams"},
+      {"--set dataset.path=/nonexistent", "/nonexistent"},
+      {"--set clock=wall", "wall"},
+      {"--policy fair:config=bogus", "bogus"},
+      {"--policy fair:inference_fraction=2", "inference_fraction"},
+      {"--set on_completion=later", "on_completion"},
+  };
+  for (const auto& [args, named] : cases) {
+    fs::path out = dir_ / "out";
+    Outcome o = RunEkya("run --config configs/quick.yaml " + args + " --out " + out.string());
+    EXPECT_NE(o.status, 0) << args;
+    EXPECT_NE(o.output.find(named), std::string::npos) << args << ": " << o.output;
+    EXPECT_FALSE(fs::exists(out / "summary.json")) << args;
+  }
+  Outcome o = RunEkya("compare --config configs/quick.yaml --policy noretrain --policy nosuch --out " +
+                      (dir_ / "cmp").string());
+  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.output.find("known policies"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(dir_ / "cmp"));
+}
+
+TEST_F(CliTest, ListPoliciesNamesTheBaselines) {
+  Outcome o = RunEkya("list policies");
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_NE(o.output.find("noretrain"), std::string::npos);
+  EXPECT_NE(o.output.find("fair"), std::string::npos);
+}
+
+TEST_F(CliTest, RunWritesTheRunDirectoryDeterministically) {
+  fs::path models = dir_ / "models";
+  ASSERT_EQ(RunEkya("pretrain " + TinyScenario(models)).status, 0);
+  const std::string scenario = TinyScenario(models) + " --set devices=2 --set streams=3 --set chunks=5";
+  Outcome a = RunEkya("run " + scenario + " --policy fair --seed 1 --out " + (dir_ / "a").string());
+  ASSERT_EQ(a.status, 0) << a.output;
+  Outcome b = RunEkya("run " + scenario + " --policy fair --seed 1 --out " + (dir_ / "b").string());
+  ASSERT_EQ(b.status, 0) << b.output;
+  for (const char* f : {"chunks.csv", "windows.csv", "allocations.csv"}) {
+    EXPECT_EQ(ReadFile(dir_ / "a" / f), ReadFile(dir_ / "b" / f)) << f << " differs between identical runs";
+  }
+  for (const char* f : {"settings.yaml", "chunks.csv", "windows.csv", "allocations.csv", "summary.json"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "a" / f)) << f;
+  }
+
+  // chunks.csv: the columns, and accuracy × frames_total is a whole number.
+  auto chunks = ParseCsv(ReadFile(dir_ / "a" / "chunks.csv"));
+  ASSERT_FALSE(chunks.empty());
+  EXPECT_EQ(chunks[0], (std::vector<std::string>{"stream", "window", "chunk", "time_s", "model_version",
+                                                 "inference_share", "frames_total", "frames_analysed",
+                                                 "correct", "accuracy", "accuracy_mode"}));
+  EXPECT_EQ(chunks.size(), 1u + 3 * 3 * 5) << "one row per stream, window and chunk";
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    const double acc = std::stod(chunks[i][9]);
+    const int total = std::stoi(chunks[i][6]);
+    const int correct = std::stoi(chunks[i][8]);
+    EXPECT_NEAR(acc * total, correct, 1e-6) << "row " << i;
+    EXPECT_LE(std::stoi(chunks[i][7]), total);
+  }
+
+  // windows.csv: the columns; a window-0 row says none.
+  auto windows = ParseCsv(ReadFile(dir_ / "a" / "windows.csv"));
+  EXPECT_EQ(windows[0], (std::vector<std::string>{"stream", "window", "retrain_config", "inference_share",
+                                                  "retrain_share", "accuracy_before", "accuracy_after",
+                                                  "retrain_done_s", "window_accuracy"}));
+  EXPECT_EQ(windows.size(), 1u + 3 * 3);
+  EXPECT_EQ(windows[1][2], "none");
+  EXPECT_EQ(windows[2][2], "all-h1024-f0.1-e15") << "fair retrains from window 1";
+
+  // allocations.csv: per device and window the shares integrate to at most P,
+  // and stream s always sits on device s mod 2.
+  auto alloc = ParseCsv(ReadFile(dir_ / "a" / "allocations.csv"));
+  EXPECT_EQ(alloc[0],
+            (std::vector<std::string>{"window", "time_s", "stream", "job", "device", "share", "reason"}));
+  const double P = 200;
+  std::map<std::pair<int, std::string>, std::pair<double, double>> open;  // (stream, job) -> (time, share)
+  std::map<std::pair<int, int>, double> integral;                         // (window, device) -> share·s
+  for (size_t i = 1; i < alloc.size(); ++i) {
+    const int window = std::stoi(alloc[i][0]);
+    const double t = std::stod(alloc[i][1]);
+    const int stream = std::stoi(alloc[i][2]);
+    const int device = std::stoi(alloc[i][4]);
+    const double share = std::stod(alloc[i][5]);
+    EXPECT_EQ(device, stream % 2);
+    auto key = std::make_pair(stream, alloc[i][3]);
+    if (open.count(key)) integral[{window, device}] += open[key].second * (t - open[key].first);
+    open[key] = {t, share};
+    if (alloc[i][6] == "window_end") {
+      EXPECT_EQ(share, 0.0);
+      open.erase(key);
+    }
+  }
+  EXPECT_TRUE(open.empty()) << "every job has a closing row";
+  for (const auto& [wd, v] : integral)
+    EXPECT_LE(v, P + 1e-6) << "window " << wd.first << " device " << wd.second;
+
+  // summary.json: the keys, and the device-seconds fit the devices' time.
+  auto j = nlohmann::json::parse(ReadFile(dir_ / "a" / "summary.json"));
+  for (const char* key : {"policy", "clock", "seed", "streams", "windows", "devices", "mean_accuracy",
+                          "per_stream", "device_seconds", "wall_seconds"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  double used = 0;
+  for (const char* kind : {"inference", "retraining", "profiling", "labelling"})
+    used += j["device_seconds"][kind].get<double>();
+  EXPECT_LE(used, 2 * P * 3 + 1e-6);
+  EXPECT_GT(j["device_seconds"]["retraining"].get<double>(), 0.0);
+  EXPECT_GT(j["device_seconds"]["labelling"].get<double>(), 0.0) << "golden labels are charged";
+  EXPECT_EQ(j["devices"], 2);
+  EXPECT_NE(a.output.find("mean accuracy"), std::string::npos) << "the table is printed";
+
+  // compare: one directory per policy and comparison.csv.
+  Outcome c =
+      RunEkya("compare " + scenario + " --policy noretrain --policy fair:inference_fraction=0.3 --out " +
+              (dir_ / "cmp").string());
+  ASSERT_EQ(c.status, 0) << c.output;
+  auto cmp = ParseCsv(ReadFile(dir_ / "cmp" / "comparison.csv"));
+  ASSERT_EQ(cmp.size(), 3u);
+  EXPECT_EQ(cmp[0],
+            (std::vector<std::string>{"policy", "mean_accuracy", "device_seconds_total", "wall_seconds"}));
+  EXPECT_TRUE(fs::exists(dir_ / "cmp" / "noretrain" / "summary.json"));
+  int dirs = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "cmp")) dirs += e.is_directory() ? 1 : 0;
+  EXPECT_EQ(dirs, 2);
 }
 
 }  // namespace

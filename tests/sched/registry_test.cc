@@ -16,7 +16,7 @@ TEST(RegistryTest, KnownPoliciesAreSorted) {
 TEST(RegistryTest, DescribesEveryPolicyOnItsOwnLine) {
   std::string text = DescribePolicies();
   EXPECT_NE(text.find("noretrain"), std::string::npos);
-  EXPECT_NE(text.find("fair [config=head-h64-f0.5-e5"), std::string::npos) << text;
+  EXPECT_NE(text.find("fair [config=" + Settings().String("fair.config")), std::string::npos) << text;
   EXPECT_NE(text.find("inference_fraction=0.5 (number in [0, 1])"), std::string::npos) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), static_cast<long>(KnownPolicies().size()));
 }
@@ -78,7 +78,7 @@ TEST(RegistryTest, MalformedSpecTextIsRefused) {
 TEST(RegistryTest, SpecSpellsOutEveryParameter) {
   auto fair = MakePolicy("fair", Settings());
   ASSERT_TRUE(fair.ok()) << fair.status().ToString();
-  EXPECT_EQ((*fair)->spec(), "fair:config=head-h64-f0.5-e5,inference_fraction=0.5");
+  EXPECT_EQ((*fair)->spec(), "fair:config=" + Settings().String("fair.config") + ",inference_fraction=0.5");
 
   auto noretrain = MakePolicy("noretrain", Settings());
   ASSERT_TRUE(noretrain.ok()) << noretrain.status().ToString();
@@ -90,7 +90,7 @@ TEST(RegistryTest, SpecSpellsOutEveryParameter) {
 
   auto partial = MakePolicy("fair:inference_fraction=0.9", Settings());
   ASSERT_TRUE(partial.ok());
-  EXPECT_EQ((*partial)->spec(), "fair:config=head-h64-f0.5-e5,inference_fraction=0.9");
+  EXPECT_EQ((*partial)->spec(), "fair:config=" + Settings().String("fair.config") + ",inference_fraction=0.9");
 }
 
 TEST(RegistryTest, SpecRebuildsTheSamePolicy) {

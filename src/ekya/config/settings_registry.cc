@@ -85,7 +85,7 @@ std::vector<SettingSpec> Build() {
       Num("inference.r_max", "0.25", 0.001, 1, "share of a device a stream's inference needs to analyse every frame"),
       Choice("inference.accuracy", "measured", {"measured", "table"},
              "measured: skip frames for real; table: full-rate accuracy times the paper's factor for 1-in-k sampling"),
-      Str("fair.config", "head-h64-f0.5-e5", "retraining config of every stream under `fair` (`ekya list configs`)"),
+      Str("fair.config", "all-h1024-f0.1-e15", "retraining config of every stream under `fair` (`ekya list configs`)"),
       Num("fair.inference_fraction", "0.5", 0, 1, "share of the compute `fair` gives to inference (the rest to retraining)"),
       Choice("device.profile", "modelled", {"modelled", "measured"},
              "modelled: the calibrated device of device.flops; measured: this machine's own training speed"),

@@ -112,8 +112,9 @@ Status Controller::RunWindow(int t) {
         st.running_remaining_seconds = executor_.RemainingKnownWork(s);
       }
       st.retrained_this_window = runs[s].retrained;
-      st.inference_share = runs[s].inference_share;
-      st.retrain_share = runs[s].job_running ? runs[s].job_share : 0.0;
+      // Current shares matter only to a re-plan; a window's plan starts afresh.
+      st.inference_share = replan ? runs[s].inference_share : 0.0;
+      st.retrain_share = (replan && runs[s].job_running) ? runs[s].job_share : 0.0;
       snap.streams.push_back(std::move(st));
     }
     return snap;
