@@ -41,6 +41,15 @@ SettingSpec Str(std::string key, std::string def, std::string desc) {
   return s;
 }
 
+SettingSpec Bool(std::string key, bool def, std::string desc) {
+  SettingSpec s;
+  s.key = std::move(key);
+  s.type = SettingType::kBool;
+  s.default_value = def ? "true" : "false";
+  s.description = std::move(desc);
+  return s;
+}
+
 SettingSpec StrList(std::string key, std::string def, std::string desc) {
   SettingSpec s;
   s.key = std::move(key);
@@ -87,6 +96,25 @@ std::vector<SettingSpec> Build() {
              "measured: skip frames for real; table: full-rate accuracy times the paper's factor for 1-in-k sampling"),
       Str("fair.config", "all-h1024-f0.1-e15", "retraining config of every stream under `fair` (`ekya list configs`)"),
       Num("fair.inference_fraction", "0.5", 0, 1, "share of the compute `fair` gives to inference (the rest to retraining)"),
+      Num("a_min", "0", 0, 1, "lowest inference accuracy a stream may drop to at any moment (0: no floor)"),
+      Num("thief.delta", "0.1", 0.001, 1, "share the thief moves from a victim job to a thief job per step"),
+      Choice("thief.variant", "paper", {"paper", "released"},
+             "paper: Algorithm 1 with early stop; released: the prototype's full line search with three rounds"),
+      Choice("thief.training_accuracy", "old", {"old", "linear"},
+             "estimator: inference accuracy while retraining stays the old model's, or rises linearly to the new"),
+      Str("thief-fixedconfig.config", "all-h1024-f0.1-e15", "the one config `thief-fixedconfig` gives every stream"),
+      Num("fair-sco.inference_fraction", "0.5", 0, 1, "inference share of `fair-sco` (the rest retrains)"),
+      Num("fair-naive.inference_fraction", "0.5", 0, 1, "inference share of `fair-naive` (the rest retrains)"),
+      Str("replay.run", "", "the run directory whose allocations and configs `replay` reproduces"),
+      Str("oracle.profiles", "", "folder with profiles.csv from `ekya profile`: the true profiles `oracle` plans with"),
+      Num("profiler.share", "0.5", 0.01, 1, "share of a device the micro-profiler runs at"),
+      Int("profiler.epochs", 5, 1, 100, "epochs of each micro-profiling run"),
+      Num("profiler.fraction", "0.1", 0.001, 1, "fraction of a config's training data a micro-profiling run uses"),
+      Int("profiler.min_samples", 64, 1, 100000, "fewest samples a micro-profiling run trains on"),
+      Int("profiler.min_eval", 100, 1, 100000, "fewest held-out samples the micro-profiler evaluates on"),
+      Choice("profiler.estimator", "optimus", {"optimus", "released"},
+             "curve fit: Optimus' acc(k) = 1 - 1/(b0 k + b1) - b2, or the released code's anchored-and-scaled fit"),
+      Bool("profiler.prune", true, "every second window, drop configs far from the accuracy/cost Pareto front"),
       Choice("device.profile", "modelled", {"modelled", "measured"},
              "modelled: the calibrated device of device.flops; measured: this machine's own training speed"),
       Num("device.flops", "2.002e9", 1e3, 1e18,

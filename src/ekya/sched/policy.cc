@@ -162,3 +162,25 @@ std::string PolicySpec::Slug() const {
 }
 
 }  // namespace ekya
+
+namespace ekya {
+
+double InferenceProfile::At(double fraction) const {
+  const double f = fraction < 0 ? 0 : (fraction > 1 ? 1 : fraction);
+  if (points.empty()) return f;
+  if (f <= points.front().first) {
+    // Between (0, 0) and the first point.
+    const auto [x, y] = points.front();
+    return x > 0 ? y * f / x : y;
+  }
+  for (size_t i = 1; i < points.size(); ++i) {
+    if (f <= points[i].first) {
+      const auto [x0, y0] = points[i - 1];
+      const auto [x1, y1] = points[i];
+      return x1 > x0 ? y0 + (y1 - y0) * (f - x0) / (x1 - x0) : y1;
+    }
+  }
+  return points.back().second;
+}
+
+}  // namespace ekya

@@ -20,6 +20,7 @@
 // threads; the registry is immutable.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,7 @@
 #include "ekya/common/status.h"
 #include "ekya/config/settings.h"
 #include "ekya/profile/retrain_config.h"
+#include "ekya/sched/estimates.h"
 
 namespace ekya {
 
@@ -44,6 +46,12 @@ struct StreamState {
   bool retrained_this_window = false;
   double inference_share = 0;  // current shares (replan); 0 at the window start
   double retrain_share = 0;
+  // Estimates (empty or NaN when the run has no profiler): the deployed
+  // model's full-rate accuracy on the current window, its accuracy against
+  // the analysed fraction, and the micro-profiler's candidates.
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  InferenceProfile inference_profile;
+  std::vector<ConfigEstimate> candidates;
 };
 
 struct Snapshot {
