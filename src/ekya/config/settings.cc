@@ -80,7 +80,7 @@ Result<std::string> Validate(const SettingSpec& spec, const std::string& raw) {
       return value;
     }
     case SettingType::kString:
-      if (value.empty()) return refuse("is empty");
+      if (value.empty() && !spec.allow_empty) return refuse("is empty");
       return value;
     case SettingType::kStringList: {
       std::vector<std::string> items;
@@ -156,7 +156,7 @@ std::string SettingSpec::AllowedText() const {
       return s;
     }
     case SettingType::kString:
-      return "a non-empty string";
+      return allow_empty ? "a string (empty: none)" : "a non-empty string";
     case SettingType::kStringList:
       return "a list (YAML sequence, or items separated by ';')";
   }

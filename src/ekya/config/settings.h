@@ -29,6 +29,7 @@ struct SettingSpec {
   double min = 0;             // kInt / kDouble: inclusive range
   double max = 0;
   std::vector<std::string> choices;  // kChoice: the allowed values
+  bool allow_empty = false;          // kString: "" is allowed (means none)
   std::string description;
 
   // "integer in [1, 64]", "one of golden, ground_truth", ...

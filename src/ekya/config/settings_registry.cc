@@ -50,6 +50,13 @@ SettingSpec Bool(std::string key, bool def, std::string desc) {
   return s;
 }
 
+// A string setting whose empty value means "none given".
+SettingSpec OptionalStr(std::string key, std::string desc) {
+  SettingSpec s = Str(std::move(key), "", std::move(desc));
+  s.allow_empty = true;
+  return s;
+}
+
 SettingSpec StrList(std::string key, std::string def, std::string desc) {
   SettingSpec s;
   s.key = std::move(key);
@@ -105,8 +112,8 @@ std::vector<SettingSpec> Build() {
       Str("thief-fixedconfig.config", "all-h1024-f0.1-e15", "the one config `thief-fixedconfig` gives every stream"),
       Num("fair-sco.inference_fraction", "0.5", 0, 1, "inference share of `fair-sco` (the rest retrains)"),
       Num("fair-naive.inference_fraction", "0.5", 0, 1, "inference share of `fair-naive` (the rest retrains)"),
-      Str("replay.run", "", "the run directory whose allocations and configs `replay` reproduces"),
-      Str("oracle.profiles", "", "folder with profiles.csv from `ekya profile`: the true profiles `oracle` plans with"),
+      OptionalStr("replay.run", "the run directory whose allocations and configs `replay` reproduces"),
+      OptionalStr("oracle.profiles", "folder with profiles.csv from `ekya profile`: the true profiles `oracle` plans with"),
       Num("profiler.share", "0.5", 0.01, 1, "share of a device the micro-profiler runs at"),
       Int("profiler.epochs", 5, 1, 100, "epochs of each micro-profiling run"),
       Num("profiler.fraction", "0.1", 0.001, 1, "fraction of a config's training data a micro-profiling run uses"),
