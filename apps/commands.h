@@ -11,6 +11,7 @@ namespace ekya::app {
 int RunList(const std::string& what);
 int RunPretrain(const CommonArgs& args, bool force);
 int RunDrift(const CommonArgs& args);
+int RunProfile(const CommonArgs& args);
 // policy_flag: --policy (empty: the setting `policy`).
 int RunRun(const CommonArgs& args, const std::string& policy_flag);
 // policy_flags: every --policy (none: the setting `compare`).

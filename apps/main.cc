@@ -3,15 +3,18 @@
 //   ekya run      --config FILE [--set k=v]... [--policy SPEC] [--seed N] [--out DIR]
 //   ekya compare  --config FILE [--set k=v]... [--policy SPEC]... [--seed N] [--out DIR]
 //   ekya list settings|configs|policies
+//   ekya profile  --config FILE [--set k=v]... [--seed N] --out DIR
 //   ekya pretrain --config FILE [--set k=v]... [--seed N] [--force]
 //   ekya drift    --config FILE [--set k=v]... [--seed N] --out DIR
 //   ekya bench train --model NAME [--batch B] [--threads T]
+//   ekya bench scheduler [--streams N] [--devices G] [--configs K] [--policy SPEC]...
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench_scheduler.h"
 #include "cli_common.h"
 #include "commands.h"
 
@@ -77,6 +80,13 @@ int main(int argc, char** argv) {
   auto* drift = app.add_subcommand("drift", "measure the drift benchmark's hardness; writes DIR/drift.json");
   AddCommonOptions(drift, &drift_args, /*with_out=*/true);
 
+  // profile
+  CommonArgs profile_args;
+  auto* profile = app.add_subcommand(
+      "profile",
+      "exhaustive profiling: every config trained in full in every window; writes DIR/profiles.csv");
+  AddCommonOptions(profile, &profile_args, /*with_out=*/true);
+
   // bench
   auto* bench = app.add_subcommand("bench", "speed benchmarks");
   bench->require_subcommand(1);
@@ -93,6 +103,23 @@ int main(int argc, char** argv) {
   bench_train->add_option("--seconds", bench_train_args.seconds, "measuring time of each phase")
       ->default_val(5.0);
 
+  BenchSchedulerArgs bench_sched_args;
+  auto* bench_sched =
+      bench->add_subcommand("scheduler", "how long the schedulers take to decide (SPEC §7.7)");
+  bench_sched->add_option("--streams", bench_sched_args.streams, "streams of the synthetic snapshot")
+      ->default_val(10);
+  bench_sched->add_option("--devices", bench_sched_args.devices, "devices")->default_val(8);
+  bench_sched->add_option("--configs", bench_sched_args.configs, "candidate configs per stream")
+      ->default_val(18);
+  bench_sched->add_option("--policy", bench_sched_args.policies, "policy spec (repeatable; default thief)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  bench_sched->add_option("--snapshot", bench_sched_args.snapshot,
+                          "a snapshot saved by a run (not supported yet)");
+  bench_sched->add_option("--repeats", bench_sched_args.repeats, "timed decisions per policy")
+      ->default_val(20);
+  bench_sched->add_option("--seed", bench_sched_args.seed, "seed of the synthetic snapshot")->default_val(1);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -103,7 +130,9 @@ int main(int argc, char** argv) {
   if (pretrain->parsed()) return RunPretrain(pretrain_args, force);
   if (drift->parsed()) return RunDrift(drift_args);
   if (run->parsed()) return RunRun(run_args, run_policy);
+  if (profile->parsed()) return RunProfile(profile_args);
   if (compare->parsed()) return RunCompare(compare_args, compare_policies);
   if (bench_train->parsed()) return RunBenchTrain(bench_train_args);
+  if (bench_sched->parsed()) return RunBenchScheduler(bench_sched_args);
   return 0;
 }

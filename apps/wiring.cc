@@ -131,6 +131,23 @@ Result<DeviceModel> CalibrateDevice(const Settings& s) {
   return d;
 }
 
+MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
+  MicroProfilerOptions o;
+  o.configs = DefaultConfigSpace();
+  o.epochs = static_cast<int>(s.Int("profiler.epochs"));
+  o.fraction = s.Double("profiler.fraction");
+  o.min_samples = static_cast<int>(s.Int("profiler.min_samples"));
+  o.min_eval = static_cast<int>(s.Int("profiler.min_eval"));
+  o.estimator = s.String("profiler.estimator") == "released" ? CurveEstimator::kReleased : CurveEstimator::kOptimus;
+  o.prune = s.Bool("profiler.prune");
+  o.learning_rate = s.Double("train.learning_rate");
+  o.batch_size = static_cast<int>(s.Int("train.batch_size"));
+  o.base_sample = static_cast<int>(s.Int("train.base_sample"));
+  o.validation_fraction = s.Double("train.validation_fraction");
+  o.seed = static_cast<uint64_t>(s.Int("seed"));
+  return o;
+}
+
 Status CheckRunnable(const Settings& s) {
   if (s.String("clock") == "wall") {
     return Status::InvalidArgument(
@@ -156,6 +173,7 @@ Result<RunOutcome> ExecuteRun(Settings settings, const DriftBenchmark& bench, co
   co.r_max = settings.Double("inference.r_max");
   EKYA_ASSIGN_OR_RETURN(co.on_completion, ParseOnCompletion(settings.String("on_completion")));
   co.configs = DefaultConfigSpace();
+  co.profiler_share = settings.Double("profiler.share");
 
   // The models: a base per head width, the golden labeller.
   std::map<int, Model> bases;
@@ -185,6 +203,7 @@ Result<RunOutcome> ExecuteRun(Settings settings, const DriftBenchmark& bench, co
   wo.device = device;
   wo.golden_forward_flops = golden.Flops(TrainScope::kAllLayers).forward;
   wo.seed = static_cast<uint64_t>(settings.Int("seed"));
+  wo.profiler = MakeProfilerOptions(settings);
   EKYA_ASSIGN_OR_RETURN(Model start, store.Base(64));
   EKYA_ASSIGN_OR_RETURN(std::unique_ptr<RealWorkload> workload,
                         RealWorkload::Create(bench, *firewall, bases, start, wo));

@@ -9,6 +9,7 @@
 #include "ekya/config/settings.h"
 #include "ekya/data/drift_benchmark.h"
 #include "ekya/pretrain/model_store.h"
+#include "ekya/microprofile/micro_profiler.h"
 #include "ekya/profile/cost_model.h"
 #include "ekya/profile/retrain_config.h"
 #include "ekya/report/run_output.h"
@@ -39,6 +40,11 @@ Result<DeviceModel> MakeDeviceModel(const Settings& s);
 // 2% of a window. The defaults of device.flops and device.startup_seconds are
 // this rule applied to the default scenario (a test checks it).
 Result<DeviceModel> CalibrateDevice(const Settings& s);
+
+// The micro-profiler's options from the settings (profiler.*, the
+// retraining recipe, the config space, the seed); the device is left at its
+// default for the caller to set.
+MicroProfilerOptions MakeProfilerOptions(const Settings& s);
 
 // Refuses settings that name something not built yet (clock=wall).
 Status CheckRunnable(const Settings& s);

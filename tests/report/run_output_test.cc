@@ -359,12 +359,14 @@ TEST_F(RunDirectoryTest, WritesEveryFile) {
   EXPECT_EQ(ReadFile(run / "allocations.csv"), AllocationsCsv(rec.allocations()));
   EXPECT_EQ(ReadFile(run / "decisions.csv"), DecisionsCsv(rec.decisions()));
   EXPECT_EQ(ReadFile(run / "summary.json"), SummaryJson(Summarise(rec, info), info));
+  EXPECT_EQ(ReadFile(run / "profiles.csv"), ProfilesCsv(rec.profiles()));
+  EXPECT_EQ(ReadFile(run / "inference_profile.csv"), InferenceProfileCsv(rec.inference_profiles()));
   size_t count = 0;
   for (const auto& entry : fs::directory_iterator(run)) {
     EXPECT_NE(entry.path().extension(), ".tmp");
     ++count;
   }
-  EXPECT_EQ(count, 6u);
+  EXPECT_EQ(count, 8u);
   // Writing again over an existing directory works and gives the same bytes.
   const std::string before = ReadFile(run / "chunks.csv");
   ASSERT_TRUE(WriteRunDirectory(run.string(), "seed: 7\n", rec, info).ok());
@@ -473,6 +475,28 @@ TEST(RunOutputTest, RecorderDrawsProgressOnlyWhenAsked) {
   EXPECT_EQ(rec.windows().size(), 6u);
   EXPECT_EQ(rec.allocations().size(), 2u);
   EXPECT_EQ(rec.decisions().size(), 2u);
+}
+
+TEST(RunOutputTest, ProfilesCsvSortsAndLeavesUnmeasuredEmpty) {
+  ProfileRecord a;
+  a.stream = 1;
+  a.window = 2;
+  a.config = "head-h64-f0.1";
+  a.epochs = 5;
+  a.predicted_accuracy = 0.75;
+  a.predicted_cost_s = 4.5;
+  ProfileRecord b = a;
+  b.stream = 0;
+  b.config = "all-h1024-f1.0";
+  b.epochs = 30;
+  b.measured_accuracy = 0.8;
+  b.measured_cost_s = 290.5;
+  EXPECT_EQ(ProfilesCsv({a, b}),
+            "stream,window,config,epochs,predicted_accuracy,predicted_cost_s,measured_accuracy,measured_cost_s\n"
+            "0,2,all-h1024-f1.0,30,0.75,4.5,0.8,290.5\n"
+            "1,2,head-h64-f0.1,5,0.75,4.5,,\n");
+  EXPECT_EQ(InferenceProfileCsv({{0, 1, 0.5, 0.6}, {0, 1, 0.25, 0.4}}),
+            "stream,window,fraction,accuracy\n0,1,0.25,0.4\n0,1,0.5,0.6\n");
 }
 
 }  // namespace

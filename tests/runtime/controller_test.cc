@@ -725,5 +725,67 @@ TEST(ControllerTest, IdenticalRunsGiveIdenticalRecords) {
   }
 }
 
+// SPEC §2 step 3 and §6 step 0: with a policy that plans with estimates, every
+// stream's micro-profiling job runs first at the profiler share, the plan
+// comes when the last one ends and sees the estimates, and profiles.csv rows
+// carry what the config that ran then measured.
+TEST(ControllerTest, MicroProfilerRunsBeforeThePlanAndFeedsIt) {
+  ControllerOptions o = Options(/*streams=*/2, /*devices=*/1, /*windows=*/2, /*chunks=*/4, /*P=*/100);
+  o.profiler_share = 0.5;
+  FakeWorkloadOptions w;
+  w.profiling_script = UniformScript(2, 2.5, JobKind::kProfiling);  // 5 s of work at 0.25 share: 20 s
+  w.default_script = UniformScript(2, 5.0);                         // 10 s of work
+  ConfigEstimate e;
+  e.config = *RetrainConfig::Parse(kFairConfig);
+  e.accuracy = 0.85;
+  e.cost_seconds = 10;
+  w.estimates.accuracy = 0.6;
+  w.estimates.inference_profile.points = {{0.5, 0.8}, {1.0, 1.0}};
+  w.estimates.candidates = {e};
+  w.estimates.all = {e};
+  Harness h(o, w);
+  std::unique_ptr<Policy> fair = Make(kFair);
+  ScriptedPolicy policy("scripted:fair", [&](const Snapshot& s) { return fair->Decide(s); });
+  policy.set_needs_estimates(true);
+  ASSERT_TRUE(h.Run(policy).ok());
+
+  // Profiling rows at the window start, at half the device split in two.
+  std::vector<AllocationRecord> prof = h.Rows(1, 0, JobKind::kProfiling);
+  ASSERT_EQ(prof.size(), 3u);  // profile, profiled, window_end
+  EXPECT_EQ(prof[0].reason, "profile");
+  EXPECT_NEAR(prof[0].share, 0.25, kTimeEps);
+  EXPECT_EQ(prof[1].reason, "profiled");
+  EXPECT_NEAR(prof[1].time_s, 20.0, kTimeEps);
+  // The plan came once, when both profiling jobs had ended, with the estimates.
+  std::vector<Snapshot> seen = policy.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NEAR(seen[0].time_s, 20.0, kTimeEps);
+  EXPECT_DOUBLE_EQ(seen[0].streams[0].accuracy, 0.6);
+  ASSERT_EQ(seen[0].streams[1].candidates.size(), 1u);
+  EXPECT_DOUBLE_EQ(seen[0].streams[1].inference_profile.At(0.5), 0.8);
+  // Retraining starts at the plan: 10 s of work at 0.25 share ends at 60 s.
+  const WindowRecord* row = h.Window(1, 0);
+  ASSERT_NE(row, nullptr);
+  ASSERT_TRUE(row->retrain_done_s.has_value());
+  EXPECT_NEAR(*row->retrain_done_s, 60.0, kTimeEps);
+  // profiles.csv rows: the prediction and the measurement of the config that ran.
+  ASSERT_EQ(h.sink.profiles().size(), 2u);
+  const ProfileRecord& p = h.sink.profiles()[0];
+  EXPECT_EQ(p.config, "head-h64-f0.1");
+  EXPECT_EQ(p.epochs, 5);
+  EXPECT_DOUBLE_EQ(p.predicted_accuracy, 0.85);
+  ASSERT_TRUE(p.measured_accuracy.has_value());
+  EXPECT_DOUBLE_EQ(*p.measured_accuracy, w.accuracy_after);
+  ASSERT_TRUE(p.measured_cost_s.has_value());
+  EXPECT_NEAR(*p.measured_cost_s, 10.0, kTimeEps);
+  // inference_profile.csv rows: accuracy × factor.
+  ASSERT_EQ(h.sink.inference_profiles().size(), 4u);
+  EXPECT_NEAR(h.sink.inference_profiles()[0].accuracy, 0.6 * 0.8, 1e-12);
+  // Device-seconds: profiling is charged under its own kind.
+  double profiling = 0;
+  for (const DeviceUsage& u : h.executor->Usage()) profiling += u[JobKind::kProfiling];
+  EXPECT_NEAR(profiling, 10.0, kTimeEps);
+}
+
 }  // namespace
 }  // namespace ekya

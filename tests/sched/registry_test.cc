@@ -9,7 +9,8 @@ namespace {
 
 TEST(RegistryTest, KnownPoliciesAreSorted) {
   std::vector<std::string> known = KnownPolicies();
-  EXPECT_EQ(known, (std::vector<std::string>{"fair", "noretrain"}));
+  EXPECT_EQ(known, (std::vector<std::string>{"fair", "fair-naive", "fair-sco", "noretrain", "thief",
+                                             "thief-fixedconfig", "thief-fixedres"}));
   EXPECT_TRUE(std::is_sorted(known.begin(), known.end()));
 }
 
@@ -25,7 +26,9 @@ TEST(RegistryTest, UnknownNameListsTheKnownOnes) {
   auto policy = MakePolicy("nosuch", Settings());
   ASSERT_FALSE(policy.ok());
   EXPECT_EQ(policy.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(policy.status().message(), "unknown policy 'nosuch'; known policies: fair, noretrain");
+  EXPECT_EQ(policy.status().message(),
+            "unknown policy 'nosuch'; known policies: fair, fair-naive, fair-sco, noretrain, thief, "
+            "thief-fixedconfig, thief-fixedres");
 }
 
 TEST(RegistryTest, UnknownParameterListsThePolicysParameters) {

@@ -122,6 +122,24 @@ Result<std::unique_ptr<Job>> FakeWorkload::MakeRetrainingJob(int stream, const R
       std::move(script), log, stream, this, "fake retraining " + id + " stream " + std::to_string(stream)));
 }
 
+Result<std::unique_ptr<Job>> FakeWorkload::MakeProfilingJob(int stream) {
+  EKYA_RETURN_IF_ERROR(CheckStream(stream));
+  if (window_ < 1) return Status::FailedPrecondition("fake workload: nothing to profile in window 0");
+  return std::unique_ptr<Job>(std::make_unique<FakeJob>(options_.profiling_script,
+                                                        std::make_shared<FakeJobLog>(), stream, this,
+                                                        "fake profiling stream " + std::to_string(stream)));
+}
+
+Result<StreamEstimates> FakeWorkload::Estimates(int stream, Job& job) {
+  EKYA_RETURN_IF_ERROR(CheckStream(stream));
+  auto* fake = dynamic_cast<FakeJob*>(&job);
+  if (fake == nullptr || fake->owner() != this || fake->stream() != stream || !fake->log().finished) {
+    return Status::InvalidArgument("fake workload: stream " + std::to_string(stream) +
+                                   ": not a finished profiling job of this workload");
+  }
+  return options_.estimates;
+}
+
 Result<double> FakeWorkload::Deploy(int stream, Job& job) {
   EKYA_RETURN_IF_ERROR(CheckStream(stream));
   auto* fake = dynamic_cast<FakeJob*>(&job);

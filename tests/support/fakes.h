@@ -89,6 +89,9 @@ struct FakeWorkloadOptions {
   FakeJobScript default_script = UniformScript(4, 5.0);
   std::map<std::string, FakeJobScript> config_scripts;  // by RetrainConfig::Id()
   std::map<int, FakeJobScript> stream_scripts;          // by stream, takes precedence
+  // Micro-profiling: the job every stream runs, and what it estimates.
+  FakeJobScript profiling_script = UniformScript(2, 1.0, JobKind::kProfiling);
+  StreamEstimates estimates;
 };
 
 class FakeWorkload final : public Workload {
@@ -119,6 +122,10 @@ class FakeWorkload final : public Workload {
   // InvalidArgument unless `job` is a finished FakeJob of this workload made
   // for `stream`.
   Result<double> Deploy(int stream, Job& job) override;
+  // A FakeJob of options.profiling_script.
+  Result<std::unique_ptr<Job>> MakeProfilingJob(int stream) override;
+  // options.estimates, for a finished profiling FakeJob of this workload.
+  Result<StreamEstimates> Estimates(int stream, Job& job) override;
   std::string accuracy_mode() const override { return "table"; }
 
   int model_version(int stream) const { return versions_.at(stream); }
@@ -148,9 +155,13 @@ class ScriptedPolicy final : public Policy {
   Result<Allocation> Decide(const Snapshot& snapshot) const override;
 
   std::vector<Snapshot> seen() const;
+  // Makes the policy ask for the profilers' estimates.
+  void set_needs_estimates(bool needs) { needs_estimates_ = needs; }
+  bool NeedsEstimates() const override { return needs_estimates_; }
 
  private:
   std::string spec_;
+  bool needs_estimates_ = false;
   DecideFn decide_;
   mutable std::mutex mu_;
   mutable std::vector<Snapshot> seen_;

@@ -144,6 +144,7 @@ Result<std::unique_ptr<RealWorkload>> RealWorkload::Create(const DriftBenchmark&
   for (auto& s : w->streams_) {
     s.deployed = start;
     s.labelled.assign(bench.windows(), false);
+    for (const RetrainConfig& c : options.profiler.configs) s.profiled_bases.insert(c.BaseId());
   }
   return w;
 }
@@ -156,6 +157,10 @@ Status RealWorkload::BeginWindow(int window) {
   GroundTruthScorer scorer(bench_);
   return ParallelFor(static_cast<int>(streams_.size()), options_.threads, [&](int s) -> Status {
     StreamState& st = streams_[s];
+    // Keep the start of the window that ends, for the inference profile.
+    const size_t keep =
+        std::min(st.frames.size(), static_cast<size_t>(std::max(0, options_.profiler.inference_frames)));
+    st.last_frames = keep > 0 ? Slice(st.frames, 0, keep) : ImageBatch{};
     EKYA_ASSIGN_OR_RETURN(WindowFrames wf, bench_.Frames(s, window));
     st.frames = std::move(wf.frames);
     EKYA_ASSIGN_OR_RETURN(st.truth, scorer.TruthLabels(s, window));
@@ -233,17 +238,7 @@ Result<std::unique_ptr<Job>> RealWorkload::MakeRetrainingJob(int stream, const R
     }
     start = it->second;
   }
-  // Labelling: the windows of the history that nobody has labelled yet.
-  double labelling = 0;
-  if (firewall_.options().source == LabelSource::kGolden) {
-    for (int w = 0; w < window_; ++w) {
-      if (st.labelled[w]) continue;
-      EKYA_ASSIGN_OR_RETURN(WindowFrames wf, bench_.Frames(stream, w));
-      labelling += static_cast<double>(wf.sample_frames.size()) *
-                   options_.device.Seconds(options_.golden_forward_flops);
-      st.labelled[w] = true;
-    }
-  }
+  EKYA_ASSIGN_OR_RETURN(double labelling, ChargeLabelling(stream));
   RetrainingSetOptions set_options;
   set_options.base_sample = options_.base_sample;
   set_options.validation_fraction = options_.validation_fraction;
@@ -255,6 +250,64 @@ Result<std::unique_ptr<Job>> RealWorkload::MakeRetrainingJob(int stream, const R
       DeriveSeed(options_.seed, {0x7ea1, static_cast<uint64_t>(stream), static_cast<uint64_t>(window_)});
   return std::unique_ptr<Job>(new RealRetrainingJob(firewall_, bench_.BaseTrain(), stream, window_, start, c,
                                                     set_options, train_options, options_.device, labelling));
+}
+
+Result<double> RealWorkload::ChargeLabelling(int stream) {
+  StreamState& st = streams_[stream];
+  double seconds = 0;
+  if (firewall_.options().source != LabelSource::kGolden) return seconds;
+  for (int w = 0; w < window_; ++w) {
+    if (st.labelled[w]) continue;
+    EKYA_ASSIGN_OR_RETURN(WindowFrames wf, bench_.Frames(stream, w));
+    seconds +=
+        static_cast<double>(wf.sample_frames.size()) * options_.device.Seconds(options_.golden_forward_flops);
+    st.labelled[w] = true;
+  }
+  return seconds;
+}
+
+Result<std::unique_ptr<Job>> RealWorkload::MakeProfilingJob(int stream) {
+  if (window_ < 1)
+    return Status::FailedPrecondition("profiling needs a window t >= 1 (window 0 only collects data)");
+  if (stream < 0 || stream >= static_cast<int>(streams_.size())) {
+    return Status::InvalidArgument("stream " + std::to_string(stream) + " out of range");
+  }
+  StreamState& st = streams_[stream];
+  ProfilingInputs in;
+  in.firewall = &firewall_;
+  in.base_data = &bench_.BaseTrain();
+  in.stream = stream;
+  in.window = window_;
+  in.start_models = base_models_;
+  in.deployed = st.deployed;
+  in.last_window_frames = st.last_frames;
+  in.bases = st.profiled_bases;
+  EKYA_ASSIGN_OR_RETURN(in.labelling_seconds, ChargeLabelling(stream));
+  MicroProfilerOptions po = options_.profiler;
+  po.learning_rate = options_.learning_rate;
+  po.batch_size = options_.batch_size;
+  po.base_sample = options_.base_sample;
+  po.validation_fraction = options_.validation_fraction;
+  po.device = options_.device;
+  po.seed = options_.seed;
+  return std::unique_ptr<Job>(new MicroProfilingJob(std::move(in), po));
+}
+
+Result<StreamEstimates> RealWorkload::Estimates(int stream, Job& job) {
+  auto* profiling = dynamic_cast<MicroProfilingJob*>(&job);
+  if (profiling == nullptr || profiling->stream() != stream || !profiling->finished()) {
+    return Status::InvalidArgument("stream " + std::to_string(stream) +
+                                   ": not a finished profiling job of its own");
+  }
+  EKYA_ASSIGN_OR_RETURN(StreamEstimates e, profiling->Estimates());
+  // SPEC §6 step 5: every second window the profiled set shrinks to the
+  // bases near the accuracy/cost Pareto front.
+  if (options_.profiler.prune && window_ % 2 == 0 && !e.all.empty()) {
+    const std::set<std::string> keep = ParetoBases(e.all);
+    std::set<std::string>& bases = streams_[stream].profiled_bases;
+    for (auto it = bases.begin(); it != bases.end();) it = keep.count(*it) ? std::next(it) : bases.erase(it);
+  }
+  return e;
 }
 
 Result<double> RealWorkload::Deploy(int stream, Job& job) {

@@ -32,12 +32,14 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
 #include "ekya/data/drift_benchmark.h"
 #include "ekya/data/label_firewall.h"
 #include "ekya/infer/credit_sampler.h"
+#include "ekya/microprofile/micro_profiler.h"
 #include "ekya/model/model.h"
 #include "ekya/profile/cost_model.h"
 #include "ekya/runtime/workload.h"
@@ -60,6 +62,9 @@ struct RealWorkloadOptions {
   // the firewall's source is golden.
   double golden_forward_flops = 0;
   uint64_t seed = 1;
+  // The micro-profiler's options (its configs, recipe and device are those
+  // of the run).
+  MicroProfilerOptions profiler;
 };
 
 // The paper's accuracy factor for analysing 1 in k frames (k >= 1).
@@ -78,6 +83,8 @@ class RealWorkload final : public Workload {
   Result<double> DeployedAccuracy(int stream) override;
   Result<std::unique_ptr<Job>> MakeRetrainingJob(int stream, const RetrainConfig& config) override;
   Result<double> Deploy(int stream, Job& job) override;
+  Result<std::unique_ptr<Job>> MakeProfilingJob(int stream) override;
+  Result<StreamEstimates> Estimates(int stream, Job& job) override;
   std::string accuracy_mode() const override { return options_.table_mode ? "table" : "measured"; }
 
  private:
@@ -89,7 +96,13 @@ class RealWorkload final : public Workload {
     CreditSampler sampler;
     int last_prediction = -1;
     std::vector<bool> labelled;  // per window: labelling already charged
+    ImageBatch last_frames;                // the first frames of the previous window (inference profile)
+    std::set<std::string> profiled_bases;  // base configs the micro-profiler still profiles
   };
+
+  // Device-seconds of labelling the windows of the stream's history nobody
+  // labelled yet (0 with ground-truth labels); marks them labelled.
+  Result<double> ChargeLabelling(int stream);
 
   RealWorkload(const DriftBenchmark& bench, LabelFirewall& firewall, std::map<int, Model> base_models,
                const RealWorkloadOptions& options)

@@ -200,6 +200,7 @@ Result<std::vector<JobEvent>> VirtualExecutor::RunUntil(double until) {
         if (pay <= 0) break;
         const double take = std::min(pay, b.remaining);
         b.remaining -= take;
+        if (b.kind != JobKind::kLabelling) j.paid_work += take;
         pay -= take;
       }
     }
@@ -219,12 +220,12 @@ Result<std::vector<JobEvent>> VirtualExecutor::RunUntil(double until) {
       }
       if (done) {
         j.parked = true;
-        events.push_back({JobEvent::Type::kDone, i, now, j.current_kind, Status::Ok()});
+        events.push_back({JobEvent::Type::kDone, i, now, j.current_kind, Status::Ok(), j.paid_work});
         continue;
       }
       if (j.bank.empty() && !j.failure.ok()) {
         j.parked = true;
-        events.push_back({JobEvent::Type::kFailed, i, now, j.current_kind, j.failure});
+        events.push_back({JobEvent::Type::kFailed, i, now, j.current_kind, j.failure, j.paid_work});
         continue;
       }
       const JobKind next =

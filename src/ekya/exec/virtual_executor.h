@@ -64,6 +64,7 @@ class VirtualExecutor final : public Executor {
     Status failure;                               // set when a step failed (after the banked work)
     bool parked = false;                          // finished or failed: waits for TakeJob
     JobKind current_kind = JobKind::kRetraining;  // kind of the work being paid now
+    double paid_work = 0;                         // work paid so far, labelling excluded
   };
   struct Stream {
     bool placed = false;

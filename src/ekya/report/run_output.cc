@@ -95,6 +95,8 @@ void RunRecorder::OnChunk(const ChunkRecord& r) { chunks_.push_back(r); }
 void RunRecorder::OnWindow(const WindowRecord& r) { windows_.push_back(r); }
 void RunRecorder::OnAllocation(const AllocationRecord& r) { allocations_.push_back(r); }
 void RunRecorder::OnDecision(const DecisionRecord& r) { decisions_.push_back(r); }
+void RunRecorder::OnProfile(const ProfileRecord& r) { profiles_.push_back(r); }
+void RunRecorder::OnInferenceProfile(const InferenceProfileRecord& r) { inference_profiles_.push_back(r); }
 
 void RunRecorder::OnProgress(int window, int windows, int stream, const std::string& what) {
   if (!show_progress_) return;
@@ -199,6 +201,36 @@ std::string DecisionsCsv(const std::vector<DecisionRecord>& rows) {
   return out;
 }
 
+std::string ProfilesCsv(const std::vector<ProfileRecord>& rows) {
+  std::vector<const ProfileRecord*> sorted;
+  for (const auto& r : rows) sorted.push_back(&r);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const ProfileRecord* a, const ProfileRecord* b) {
+    return std::tie(a->stream, a->window, a->config, a->epochs) < std::tie(b->stream, b->window, b->config, b->epochs);
+  });
+  std::string out =
+      "stream,window,config,epochs,predicted_accuracy,predicted_cost_s,measured_accuracy,measured_cost_s\n";
+  for (const ProfileRecord* r : sorted) {
+    out += CsvLine({std::to_string(r->stream), std::to_string(r->window), CsvField(r->config),
+                    std::to_string(r->epochs), Num(r->predicted_accuracy, 10), Num(r->predicted_cost_s),
+                    Optional(r->measured_accuracy, 10), Optional(r->measured_cost_s, 6)});
+  }
+  return out;
+}
+
+std::string InferenceProfileCsv(const std::vector<InferenceProfileRecord>& rows) {
+  std::vector<const InferenceProfileRecord*> sorted;
+  for (const auto& r : rows) sorted.push_back(&r);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const InferenceProfileRecord* a, const InferenceProfileRecord* b) {
+                     return std::tie(a->stream, a->window, a->fraction) < std::tie(b->stream, b->window, b->fraction);
+                   });
+  std::string out = "stream,window,fraction,accuracy\n";
+  for (const InferenceProfileRecord* r : sorted) {
+    out += CsvLine({std::to_string(r->stream), std::to_string(r->window), Num(r->fraction), Num(r->accuracy, 10)});
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- summary.json
 
 std::string SummaryJson(const RunSummary& summary, const RunInfo& info) {
@@ -233,6 +265,8 @@ Status WriteRunDirectory(const std::string& dir, const std::string& settings_yam
       {"windows.csv", WindowsCsv(recorder.windows())},
       {"allocations.csv", AllocationsCsv(recorder.allocations())},
       {"decisions.csv", DecisionsCsv(recorder.decisions())},
+      {"profiles.csv", ProfilesCsv(recorder.profiles())},
+      {"inference_profile.csv", InferenceProfileCsv(recorder.inference_profiles())},
       {"summary.json", SummaryJson(summary, info)},
   };
   for (const auto& [name, text] : files) {

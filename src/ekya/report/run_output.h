@@ -8,6 +8,10 @@
 //                     accuracy_before,accuracy_after,retrain_done_s,window_accuracy
 //   allocations.csv   window,time_s,stream,job,device,share,reason
 //   decisions.csv     window,time_s,replan,seconds  (how long each policy call took)
+//   profiles.csv      stream,window,config,epochs,predicted_accuracy,predicted_cost_s,
+//                     measured_accuracy,measured_cost_s  (the micro-profiler's predictions;
+//                     measured_* filled for the config that ran; header only without a profiler)
+//   inference_profile.csv  stream,window,fraction,accuracy
 //   summary.json      policy, clock, seed, streams, windows, devices,
 //                     mean_accuracy, per_stream, device_seconds, wall_seconds
 //
@@ -44,6 +48,8 @@ class RunRecorder : public RunSink {
   void OnWindow(const WindowRecord& r) override;
   void OnAllocation(const AllocationRecord& r) override;
   void OnDecision(const DecisionRecord& r) override;
+  void OnProfile(const ProfileRecord& r) override;
+  void OnInferenceProfile(const InferenceProfileRecord& r) override;
   void OnProgress(int window, int windows, int stream, const std::string& what) override;
   // Ends the progress display (no-op without one).
   void FinishProgress(const std::string& detail);
@@ -52,12 +58,16 @@ class RunRecorder : public RunSink {
   const std::vector<WindowRecord>& windows() const { return windows_; }
   const std::vector<AllocationRecord>& allocations() const { return allocations_; }
   const std::vector<DecisionRecord>& decisions() const { return decisions_; }
+  const std::vector<ProfileRecord>& profiles() const { return profiles_; }
+  const std::vector<InferenceProfileRecord>& inference_profiles() const { return inference_profiles_; }
 
  private:
   std::vector<ChunkRecord> chunks_;
   std::vector<WindowRecord> windows_;
   std::vector<AllocationRecord> allocations_;
   std::vector<DecisionRecord> decisions_;
+  std::vector<ProfileRecord> profiles_;
+  std::vector<InferenceProfileRecord> inference_profiles_;
   std::unique_ptr<Progress> progress_;
   std::string task_;
   bool show_progress_;
@@ -91,6 +101,10 @@ std::string ChunksCsv(const std::vector<ChunkRecord>& rows);
 std::string WindowsCsv(const std::vector<WindowRecord>& rows);
 std::string AllocationsCsv(const std::vector<AllocationRecord>& rows);
 std::string DecisionsCsv(const std::vector<DecisionRecord>& rows);
+// Sorted by stream, window, config, epochs.
+std::string ProfilesCsv(const std::vector<ProfileRecord>& rows);
+// Sorted by stream, window, fraction.
+std::string InferenceProfileCsv(const std::vector<InferenceProfileRecord>& rows);
 // summary.json: exactly the keys listed above; device_seconds is an object
 // with inference, retraining, profiling and labelling.
 std::string SummaryJson(const RunSummary& summary, const RunInfo& info);

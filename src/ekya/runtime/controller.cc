@@ -34,6 +34,10 @@ struct Controller::StreamRun {
   double accuracy_sum = 0;
   int chunks_scored = 0;
   std::map<JobKind, double> last_share;  // last recorded share per job kind
+  bool profiling = false;                // the step job running is the micro-profiler
+  std::optional<double> measured_cost;   // work of the retraining job that finished
+  StreamEstimates estimates;
+  std::vector<ProfileRecord> profile_rows;  // this window's predictions
 };
 
 Result<std::unique_ptr<Controller>> Controller::Create(const ControllerOptions& options, Clock& clock,
@@ -44,8 +48,12 @@ Result<std::unique_ptr<Controller>> Controller::Create(const ControllerOptions& 
   if (options.chunks < 1) return Status::InvalidArgument("chunks must be >= 1");
   if (options.devices < 1) return Status::InvalidArgument("devices must be >= 1");
   if (!(options.window_seconds > 0)) return Status::InvalidArgument("window_seconds must be > 0");
-  if (!(options.r_max > 0) || options.r_max > 1)
+  if (!(options.r_max > 0) || options.r_max > 1) {
     return Status::InvalidArgument("inference.r_max must be in (0, 1]");
+  }
+  if (!(options.profiler_share > 0) || options.profiler_share > 1) {
+    return Status::InvalidArgument("profiler.share must be in (0, 1]");
+  }
   auto c = std::unique_ptr<Controller>(new Controller(options, clock, executor, workload, policy, sink));
   c->device_of_ = PlaceRoundRobin(options.streams, options.devices);
   c->model_version_.assign(options.streams, 0);
@@ -112,6 +120,9 @@ Status Controller::RunWindow(int t) {
         st.running_remaining_seconds = executor_.RemainingKnownWork(s);
       }
       st.retrained_this_window = runs[s].retrained;
+      st.accuracy = runs[s].estimates.accuracy;
+      st.inference_profile = runs[s].estimates.inference_profile;
+      st.candidates = runs[s].estimates.candidates;
       // Current shares matter only to a re-plan; a window's plan starts afresh.
       st.inference_share = replan ? runs[s].inference_share : 0.0;
       st.retrain_share = (replan && runs[s].job_running) ? runs[s].job_share : 0.0;
@@ -165,8 +176,62 @@ Status Controller::RunWindow(int t) {
     return Status::Ok();
   };
 
-  // 3. The policy's plan for the window.
-  if (t >= 1) EKYA_RETURN_IF_ERROR(plan(/*replan=*/false));
+  // 3. The micro-profiler, then the policy's plan for the window.
+  int profiling_left = 0;
+  if (t >= 1 && policy_.NeedsEstimates()) {
+    for (int s = 0; s < S; ++s) {
+      const int n = on_device[device_of_[s]];
+      EKYA_RETURN_IF_ERROR(set_inference(s, (1.0 - options_.profiler_share) / n, "profile"));
+      EKYA_ASSIGN_OR_RETURN(std::unique_ptr<Job> job, workload_.MakeProfilingJob(s));
+      StreamRun& r = runs[s];
+      r.job_kind = job->NextKind();
+      r.job_share = options_.profiler_share / n;
+      EKYA_RETURN_IF_ERROR(executor_.StartJob(s, r.job_share, std::move(job)));
+      r.job_running = true;
+      r.profiling = true;
+      record(s, r.job_kind, r.job_share, "profile");
+      ++profiling_left;
+    }
+  } else if (t >= 1) {
+    EKYA_RETURN_IF_ERROR(plan(/*replan=*/false));
+  }
+
+  // A profiling job ended (done or failed): its estimates are kept and its
+  // share goes to the stream's own inference until the plan.
+  auto end_profiling = [&](const JobEvent& e) -> Status {
+    StreamRun& r = runs[e.stream];
+    std::unique_ptr<Job> job = executor_.TakeJob(e.stream);
+    r.job_running = false;
+    r.profiling = false;
+    if (e.type == JobEvent::Type::kDone) {
+      EKYA_ASSIGN_OR_RETURN(r.estimates, workload_.Estimates(e.stream, *job));
+      record(e.stream, r.job_kind, 0.0, "profiled");
+      for (const ConfigEstimate& c : r.estimates.all) {
+        ProfileRecord p;
+        p.stream = e.stream;
+        p.window = t;
+        p.config = c.config.BaseId();
+        p.epochs = c.config.epochs;
+        p.predicted_accuracy = c.accuracy;
+        p.predicted_cost_s = c.cost_seconds;
+        r.profile_rows.push_back(p);
+      }
+      if (!std::isnan(r.estimates.accuracy)) {
+        for (const auto& [fraction, factor] : r.estimates.inference_profile.points) {
+          sink_.OnInferenceProfile({e.stream, t, fraction, r.estimates.accuracy * factor});
+        }
+      }
+    } else {
+      EKYA_LOG_WARN(
+          "window {} stream {}: micro-profiling failed, the stream is planned without estimates: {}", t,
+          e.stream, e.error.ToString());
+      record(e.stream, r.job_kind, 0.0, "failed");
+    }
+    EKYA_RETURN_IF_ERROR(set_inference(e.stream, r.inference_share + r.job_share, "profiled"));
+    r.job_share = 0;
+    if (--profiling_left == 0) return plan(/*replan=*/false);
+    return Status::Ok();
+  };
 
   // Hands out the shares of jobs that ended at this moment.
   auto handle_events = [&](const std::vector<JobEvent>& events) -> Status {
@@ -174,6 +239,10 @@ Status Controller::RunWindow(int t) {
     bool any_freed = false;
     for (const JobEvent& e : events) {
       StreamRun& r = runs[e.stream];
+      if (r.profiling && e.type != JobEvent::Type::kPhase) {
+        EKYA_RETURN_IF_ERROR(end_profiling(e));
+        continue;
+      }
       if (e.type == JobEvent::Type::kPhase) {
         const std::string reason = r.job_kind == JobKind::kLabelling ? "labelled" : "phase";
         record(e.stream, r.job_kind, 0.0, reason);
@@ -186,6 +255,7 @@ Status Controller::RunWindow(int t) {
       r.retrained = true;
       if (e.type == JobEvent::Type::kDone) {
         r.pending = std::move(job);
+        r.measured_cost = e.work_seconds;
         r.done_s = e.time - t0;
         record(e.stream, r.job_kind, 0.0, "done");
       } else {
@@ -274,7 +344,15 @@ Status Controller::RunWindow(int t) {
     for (JobKind kind : kinds) record(s, kind, 0.0, "window_end");
   }
   for (int s = 0; s < S; ++s) {
-    const StreamRun& r = runs[s];
+    StreamRun& r = runs[s];
+    // The predictions, with what the config that ran then measured.
+    for (ProfileRecord& p : r.profile_rows) {
+      if (r.config && r.accuracy_after && p.config == r.config->BaseId() && p.epochs == r.config->epochs) {
+        p.measured_accuracy = r.accuracy_after;
+        p.measured_cost_s = r.measured_cost;
+      }
+      sink_.OnProfile(p);
+    }
     WindowRecord w;
     w.stream = s;
     w.window = t;

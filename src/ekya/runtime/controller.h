@@ -7,9 +7,15 @@
 //      label firewall, and charged as `labelling`);
 //   2. every stream's inference starts on a fair split of its device
 //      (streams placed round-robin: stream s on device s mod G);
-//   3. (t >= 1) the policy is asked for an allocation, which is checked
-//      (ValidateAllocation) and applied: inference shares set, retraining
-//      jobs started with their shares;
+//   3. (t >= 1) when the policy plans with estimates, every stream's
+//      micro-profiling job runs first (the device's profiler_share split
+//      among its streams, inference on the rest); a stream whose profiling
+//      ends hands its share to its own inference; once all have ended (or
+//      at once, for policies without estimates) the policy is asked for an
+//      allocation, which is checked (ValidateAllocation) and applied:
+//      inference shares set, retraining jobs started with their shares.
+//      The profilers' predictions go to profiles.csv (with what retraining
+//      then measured, for the config that ran) and inference_profile.csv;
 //   4. the window runs chunk by chunk: at each chunk's start, models that
 //      finished retraining in the previous chunk are swapped in, and every
 //      stream's chunk is scored with the model deployed then, at the
@@ -56,6 +62,9 @@ struct ControllerOptions {
   double window_seconds = 200;  // P > 0
   double r_max = 0.25;          // in (0, 1]
   OnCompletion on_completion = OnCompletion::kToInference;
+  // Share of each device the micro-profiler runs at (split among the
+  // device's streams) when the policy needs estimates; inference gets the rest.
+  double profiler_share = 0.5;
   std::vector<RetrainConfig> configs;  // the candidates a policy sees
 };
 

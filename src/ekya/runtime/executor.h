@@ -36,6 +36,9 @@ struct JobEvent {
   double time = 0;                      // clock time of the event
   JobKind kind = JobKind::kRetraining;  // kPhase: the kind of the phase that starts
   Status error;                         // kFailed: why
+  // kDone / kFailed: the work paid for the job so far, labelling excluded
+  // (device-seconds at full speed).
+  double work_seconds = 0;
 };
 
 // Device-seconds used, indexed by JobKind.

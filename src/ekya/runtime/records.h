@@ -50,6 +50,27 @@ struct AllocationRecord {
   std::string reason;  // window_start, plan, labelled, done, failed, handout, replan, window_end
 };
 
+// profiles.csv: the micro-profiler's prediction for one config, beside what
+// retraining with it then measured (filled for the config that ran).
+struct ProfileRecord {
+  int stream = 0;
+  int window = 0;
+  std::string config;  // base id without epochs ("all-h1024-f0.5")
+  int epochs = 0;
+  double predicted_accuracy = 0;
+  double predicted_cost_s = 0;
+  std::optional<double> measured_accuracy;
+  std::optional<double> measured_cost_s;
+};
+
+// inference_profile.csv: a stream's estimated accuracy at an analysed fraction.
+struct InferenceProfileRecord {
+  int stream = 0;
+  int window = 0;
+  double fraction = 0;
+  double accuracy = 0;
+};
+
 // One call of the policy.
 struct DecisionRecord {
   int window = 0;
@@ -65,6 +86,8 @@ class RunSink {
   virtual void OnWindow(const WindowRecord& r) = 0;
   virtual void OnAllocation(const AllocationRecord& r) = 0;
   virtual void OnDecision(const DecisionRecord& r) = 0;
+  virtual void OnProfile(const ProfileRecord& r) { (void)r; }
+  virtual void OnInferenceProfile(const InferenceProfileRecord& r) { (void)r; }
   // Progress for a display: window, stream (-1 for all) and what runs.
   virtual void OnProgress(int window, int windows, int stream, const std::string& what) = 0;
 };

@@ -20,6 +20,7 @@
 #include "ekya/common/status.h"
 #include "ekya/profile/retrain_config.h"
 #include "ekya/runtime/job.h"
+#include "ekya/sched/estimates.h"
 
 namespace ekya {
 
@@ -51,6 +52,12 @@ class Workload {
   // (windows.csv: accuracy_after). InvalidArgument when `job` is not a
   // finished retraining job of this workload.
   virtual Result<double> Deploy(int stream, Job& job) = 0;
+  // A micro-profiling job for the stream in the current window (t >= 1): it
+  // labels what the history lacks (kLabelling), then profiles (kProfiling).
+  virtual Result<std::unique_ptr<Job>> MakeProfilingJob(int stream) = 0;
+  // What a finished profiling job of this workload estimated.
+  // InvalidArgument when `job` is not one.
+  virtual Result<StreamEstimates> Estimates(int stream, Job& job) = 0;
   // "measured" or "table" (chunks.csv: accuracy_mode).
   virtual std::string accuracy_mode() const = 0;
 };

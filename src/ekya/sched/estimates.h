@@ -6,6 +6,8 @@
 // Plain values; thread-safe to read.
 #pragma once
 
+#include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,18 @@ struct ConfigEstimate {
 struct InferenceProfile {
   std::vector<std::pair<double, double>> points;
   double At(double fraction) const;
+};
+
+// Everything the profilers tell a policy about one stream at a window's start.
+struct StreamEstimates {
+  // The deployed model's estimated full-rate accuracy (on the held-out
+  // labelled sample of the newest window); NaN when unknown.
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  InferenceProfile inference_profile;
+  // Configs predicted to beat the deployed model (what the policy sees).
+  std::vector<ConfigEstimate> candidates;
+  // Every config estimated this window, for profiles.csv.
+  std::vector<ConfigEstimate> all;
 };
 
 }  // namespace ekya

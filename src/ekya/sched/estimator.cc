@@ -76,7 +76,7 @@ double DeviceSimulator::Factor(const InferenceProfile* profile, double inference
   return profile->At(fraction);
 }
 
-DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count) {
+DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count, StreamOutcome* outcomes) {
   ++calls_;
   DeviceScore score;
   if (count == 0) return score;
@@ -100,8 +100,10 @@ DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count) {
   if (!(time_left_ > 0)) {
     for (size_t j = 0; j < count; ++j) {
       const double accuracy = states_[j].model * states_[j].factor;
+      const double shortfall = a_min > 0 ? std::max(0.0, a_min - accuracy) : 0.0;
       score.accuracy_sum += accuracy;
-      if (a_min > 0) score.shortfall += std::max(0.0, a_min - accuracy);
+      score.shortfall += shortfall;
+      if (outcomes != nullptr) outcomes[j] = {accuracy, shortfall, -1, states_[j].model};
     }
     return score;
   }
@@ -166,6 +168,7 @@ DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count) {
       if (!st.active || st.until_done > dt * (1 + kSimultaneous)) continue;
       st.active = false;
       st.remaining = 0;
+      st.done = now;
       st.model = streams[j].new_accuracy;
       if (linear) {
         st.accuracy_integral += st.linear_bonus;
@@ -185,8 +188,12 @@ DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count) {
   }
 
   for (size_t j = 0; j < count; ++j) {
-    score.accuracy_sum += states_[j].accuracy_integral / time_left_;
-    score.shortfall += states_[j].shortfall_old / time_left_;
+    const State& st = states_[j];
+    score.accuracy_sum += st.accuracy_integral / time_left_;
+    score.shortfall += st.shortfall_old / time_left_;
+    if (outcomes != nullptr) {
+      outcomes[j] = {st.accuracy_integral / time_left_, st.shortfall_old / time_left_, st.done, st.model};
+    }
   }
   return score;
 }
@@ -203,7 +210,7 @@ std::vector<StreamFacts> DescribeStreams(const Snapshot& snapshot) {
     f.can_start = !snapshot.replan && f.has_estimates && !state.retrained_this_window;
     f.profile = &state.inference_profile;
     f.candidates = &state.candidates;
-    if (state.running.has_value()) {
+    if (snapshot.replan && state.running.has_value()) {
       f.running = true;
       f.running_work = std::max(0.0, state.running_remaining_seconds);
       f.running_accuracy = f.accuracy;
@@ -245,7 +252,7 @@ SimStream MakeSimStream(const StreamFacts& facts, double inference_share, double
 }
 
 Result<Estimate> EstimateAllocation(const Snapshot& snapshot, const Allocation& allocation,
-                                    const EstimatorOptions& options) {
+                                    const EstimatorOptions& options, std::vector<StreamOutcome>* outcomes) {
   if (snapshot.devices < 1) {
     return Status::InvalidArgument("estimator: snapshot has " + std::to_string(snapshot.devices) +
                                    " devices; at least 1 is needed");
@@ -259,6 +266,7 @@ Result<Estimate> EstimateAllocation(const Snapshot& snapshot, const Allocation& 
   }
   const std::vector<StreamFacts> facts = DescribeStreams(snapshot);
   std::vector<std::vector<SimStream>> per_device(snapshot.devices);
+  std::vector<std::vector<int>> members(snapshot.devices);
   for (size_t s = 0; s < allocation.streams.size(); ++s) {
     const StreamAllocation& a = allocation.streams[s];
     if (a.device < 0 || a.device >= snapshot.devices) {
@@ -291,10 +299,22 @@ Result<Estimate> EstimateAllocation(const Snapshot& snapshot, const Allocation& 
       sim.work = std::numeric_limits<double>::infinity();
     }
     per_device[a.device].push_back(sim);
+    members[a.device].push_back(static_cast<int>(s));
   }
   DeviceSimulator simulator(snapshot.time_left(), snapshot.r_max, options);
   std::vector<DeviceScore> scores(snapshot.devices);
-  for (int d = 0; d < snapshot.devices; ++d) scores[d] = simulator.Run(per_device[d]);
+  std::vector<StreamOutcome> device_outcomes;
+  if (outcomes != nullptr) outcomes->assign(snapshot.streams.size(), StreamOutcome());
+  for (int d = 0; d < snapshot.devices; ++d) {
+    device_outcomes.assign(per_device[d].size(), StreamOutcome());
+    scores[d] = simulator.Run(per_device[d].data(), per_device[d].size(), device_outcomes.data());
+    if (outcomes == nullptr) continue;
+    for (size_t j = 0; j < members[d].size(); ++j) {
+      StreamOutcome o = device_outcomes[j];
+      if (o.done_s >= 0) o.done_s += snapshot.time_s;
+      (*outcomes)[members[d][j]] = o;
+    }
+  }
   return CombineScores(scores, static_cast<int>(snapshot.streams.size()));
 }
 

@@ -80,12 +80,22 @@ struct Estimate {
   bool feasible = true;
 };
 
-// Scores `allocation` against `snapshot`. InvalidArgument when the snapshot
-// has no devices or r_max <= 0, when the allocation has the wrong number of
-// entries, or when an entry's device is outside [0, devices). Shares are not
-// checked against capacity (ValidateAllocation does that).
+// One stream's part of an estimate.
+struct StreamOutcome {
+  double accuracy = 0;   // its window-averaged estimated inference accuracy
+  double shortfall = 0;  // its time-averaged shortfall below a_min
+  double done_s = -1;    // when its job finishes (seconds since the window's start), −1: it does not
+  double final_model_accuracy = 0;  // its model's full-rate accuracy at the window's end
+};
+
+// Scores `allocation` against `snapshot`; with `outcomes` also fills one
+// StreamOutcome per stream. InvalidArgument when the snapshot has no devices
+// or r_max <= 0, when the allocation has the wrong number of entries, or when
+// an entry's device is outside [0, devices). Shares are not checked against
+// capacity (ValidateAllocation does that).
 Result<Estimate> EstimateAllocation(const Snapshot& snapshot, const Allocation& allocation,
-                                    const EstimatorOptions& options);
+                                    const EstimatorOptions& options,
+                                    std::vector<StreamOutcome>* outcomes = nullptr);
 
 // ---------------------------------------------------------------------------
 // The per-device engine, shared by the estimator, the thief's search and the
@@ -94,11 +104,11 @@ Result<Estimate> EstimateAllocation(const Snapshot& snapshot, const Allocation& 
 // One stream of a device as the simulation sees it.
 struct SimStream {
   double inference_share = 0;
-  double retrain_share = 0;  // > 0: a job runs (with `work` to do)
-  double work = 0;           // device-seconds at full speed still to do
-  double old_accuracy = 0;   // the deployed model's full-rate accuracy
-  double new_accuracy = 0;   // after the job finishes
-  double progress = 0;       // fraction of the job already done (kLinear only)
+  double retrain_share = 0;                   // > 0: a job runs (with `work` to do)
+  double work = 0;                            // device-seconds at full speed still to do
+  double old_accuracy = 0;                    // the deployed model's full-rate accuracy
+  double new_accuracy = 0;                    // after the job finishes
+  double progress = 0;                        // fraction of the job already done (kLinear only)
   const InferenceProfile* profile = nullptr;  // nullptr or empty: At(f) = f
 };
 
@@ -121,8 +131,10 @@ class DeviceSimulator {
   // time_left = window_seconds − time_s; r_max > 0.
   DeviceSimulator(double time_left, double r_max, const EstimatorOptions& options);
 
-  // Simulates one device's streams; counts one estimator call.
-  DeviceScore Run(const SimStream* streams, size_t count);
+  // Simulates one device's streams; counts one estimator call. With
+  // `outcomes` (count entries) also reports each stream's part, done_s being
+  // measured from the simulation's start.
+  DeviceScore Run(const SimStream* streams, size_t count, StreamOutcome* outcomes = nullptr);
   DeviceScore Run(const std::vector<SimStream>& streams) { return Run(streams.data(), streams.size()); }
 
   int64_t calls() const { return calls_; }
@@ -141,6 +153,7 @@ class DeviceSimulator {
     double linear_bonus = 0;
     double shortfall_old = 0;
     double shortfall_linear = 0;
+    double done = -1;
     bool active = false;
   };
 
@@ -156,13 +169,13 @@ class DeviceSimulator {
 // What the estimator needs of a stream, derived once per snapshot.
 struct StreamFacts {
   int device = 0;
-  double accuracy = 1;  // the snapshot's accuracy, 1 when unknown (NaN)
+  double accuracy = 1;         // the snapshot's accuracy, 1 when unknown (NaN)
   bool has_estimates = false;  // a finite accuracy and at least one candidate
   // Window start only: may get a new job (has estimates, not retrained yet).
   bool can_start = false;
   const InferenceProfile* profile = nullptr;
   const std::vector<ConfigEstimate>* candidates = nullptr;
-  // Re-plan only: the running job.
+  // Re-plan only (false at a window start): the running job.
   bool running = false;
   double running_work = 0;
   double running_accuracy = 0;  // its outcome

@@ -96,6 +96,9 @@ class Policy {
   // every parameter spelled out, in a stable order).
   virtual std::string spec() const = 0;
   virtual Result<Allocation> Decide(const Snapshot& snapshot) const = 0;
+  // True when the policy plans with the profilers' estimates: the window loop
+  // then runs the micro-profiler before asking it (SPEC §2 step 3).
+  virtual bool NeedsEstimates() const { return false; }
 };
 
 // A policy's name and parameters: "name" or "name:key=value,key=value".

@@ -5,7 +5,12 @@
 #include <algorithm>
 
 #include "ekya/sched/policies/fair.h"
+#include "ekya/sched/policies/fair_naive.h"
+#include "ekya/sched/policies/fair_sco.h"
 #include "ekya/sched/policies/noretrain.h"
+#include "ekya/sched/policies/thief.h"
+#include "ekya/sched/policies/thief_fixedconfig.h"
+#include "ekya/sched/policies/thief_fixedres.h"
 #include "ekya/sched/policy.h"
 
 namespace ekya {
@@ -28,7 +33,28 @@ const std::vector<PolicyEntry>& Registry() {
        "every stream retrains with one fixed config; a fixed fraction of each device goes to inference, "
        "the rest to retraining, split equally (the paper's Uniform)",
        &MakeFairPolicy},
+      {"fair-naive",
+       {"inference_fraction"},
+       "fair shares; per stream the most accurate config that finishes in the window at its share",
+       &MakeFairNaivePolicy},
+      {"fair-sco",
+       {"inference_fraction"},
+       "fair shares; per stream the config with the best estimated window accuracy at that split",
+       &MakeFairScoPolicy},
       {"noretrain", {}, "inference only; each device split equally among its streams", &MakeNoRetrainPolicy},
+      {"thief",
+       {"delta", "training_accuracy", "variant"},
+       "Ekya's scheduler: per-stream config choice by the estimator and share stealing between jobs "
+       "(uses a_min and device.speed_curve)",
+       &MakeThiefPolicy},
+      {"thief-fixedconfig",
+       {"config"},
+       "ablation: the thief's share search with one fixed config (or none) for every stream",
+       &MakeThiefFixedConfigPolicy},
+      {"thief-fixedres",
+       {},
+       "ablation: the thief's per-stream config choice at the fair split, no stealing",
+       &MakeThiefFixedResPolicy},
   };
   return kRegistry;
 }

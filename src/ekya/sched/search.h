@@ -86,8 +86,8 @@ struct SearchOptions {
   ThiefVariant variant = ThiefVariant::kPaper;
   double delta = 0.1;  // in (0, 1]
   EstimatorOptions estimator;
-  bool steal = true;       // false: the start (fair split + PickAll) is the answer
-  bool allow_none = true;  // false: a stream that may retrain always gets a candidate
+  bool steal = true;                         // false: the start (fair split + PickAll) is the answer
+  bool allow_none = true;                    // false: a stream that may retrain always gets a candidate
   std::optional<RetrainConfig> only_config;  // PickConfigs limited to this config (or none)
   std::optional<double> inference_fraction;  // start from `fair`'s split with this x
 };
@@ -108,11 +108,16 @@ class PlanningPolicy : public Policy {
  public:
   virtual Result<PlanResult> Plan(const Snapshot& snapshot) const = 0;
   Result<Allocation> Decide(const Snapshot& snapshot) const final;
+  // Every planning policy needs the profilers' estimates.
+  bool NeedsEstimates() const override { return true; }
 };
 
 // InvalidArgument naming `who` for a snapshot without devices, with r_max <= 0
 // or with a stream placed outside [0, devices).
 Status CheckSnapshot(const Snapshot& snapshot, const std::string& who);
+
+// InvalidArgument naming `who` when a_min is not in [0, 1].
+Status CheckEstimatorOptions(const EstimatorOptions& options, const std::string& who);
 
 // "%.10g", the text form the settings store numbers in.
 std::string FormatNumber(double value);

@@ -1,0 +1,310 @@
+#include "ekya/microprofile/micro_profiler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "ekya/common/rng.h"
+#include "ekya/infer/credit_sampler.h"
+#include "ekya/train/retraining_set.h"
+#include "ekya/train/trainer.h"
+
+namespace ekya {
+
+std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& profiles,
+                                            const std::vector<RetrainConfig>& configs,
+                                            CurveEstimator estimator, double startup_seconds) {
+  std::vector<ConfigEstimate> out;
+  for (const BaseProfile& p : profiles) {
+    if (p.config_samples <= 0 || p.accuracy_per_epoch.empty()) continue;
+    std::vector<CurvePoint> points;
+    for (size_t k = 0; k < p.accuracy_per_epoch.size(); ++k) {
+      const double x = static_cast<double>(k + 1) * static_cast<double>(p.run_samples) /
+                       static_cast<double>(p.config_samples);
+      points.push_back({x, std::clamp(p.accuracy_per_epoch[k], 0.0, 1.0)});
+    }
+    CurveFitOptions fit_options;
+    fit_options.estimator = estimator;
+    fit_options.start_accuracy = std::clamp(p.start_accuracy, 0.0, 1.0);
+    Result<CurveFit> fit = FitCurve(points, fit_options);
+    for (const RetrainConfig& c : configs) {
+      if (c.BaseId() != p.base_id) continue;
+      ConfigEstimate e;
+      e.config = c;
+      // Without a usable fit, the last measured accuracy is the estimate.
+      e.accuracy = fit.ok() ? fit->curve.At(c.epochs) : p.accuracy_per_epoch.back();
+      e.cost_seconds =
+          startup_seconds + static_cast<double>(c.epochs) *
+                                (static_cast<double>(p.config_samples) * p.seconds_per_sample +
+                                 static_cast<double>(p.validation_samples) * p.eval_seconds_per_sample);
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
+std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates) {
+  std::set<std::string> keep;
+  for (const ConfigEstimate& a : estimates) {
+    bool dominated = false;
+    for (const ConfigEstimate& b : estimates) {
+      if (b.cost_seconds <= a.cost_seconds && b.accuracy >= a.accuracy &&
+          (b.cost_seconds < a.cost_seconds || b.accuracy > a.accuracy)) {
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) keep.insert(a.config.BaseId());
+  }
+  // The most accurate config of each (scope, head width).
+  std::map<std::pair<int, int>, const ConfigEstimate*> best;
+  for (const ConfigEstimate& e : estimates) {
+    auto key = std::make_pair(static_cast<int>(e.config.scope), e.config.hidden);
+    auto it = best.find(key);
+    if (it == best.end() || e.accuracy > it->second->accuracy) best[key] = &e;
+  }
+  for (const auto& [key, e] : best) keep.insert(e->config.BaseId());
+  return keep;
+}
+
+InferenceProfile InferenceProfileFromPredictions(const std::vector<int>& full_rate) {
+  InferenceProfile profile;
+  if (full_rate.empty()) return profile;
+  for (int step = 1; step <= 20; ++step) {
+    const double f = step / 20.0;
+    CreditSampler sampler(f);
+    int carried = -1;
+    size_t agree = 0;
+    for (int p : full_rate) {
+      if (sampler.Next()) carried = p;
+      agree += (carried == p) ? 1 : 0;
+    }
+    profile.points.emplace_back(f, static_cast<double>(agree) / static_cast<double>(full_rate.size()));
+  }
+  return profile;
+}
+
+namespace {
+
+struct Run {
+  std::vector<std::string> bases;  // base ids sharing this run
+  RetrainConfig config;            // what the run trains
+  int64_t config_samples = 0;      // n_b of its bases (the largest, for the record)
+  int64_t run_samples = 0;
+  std::unique_ptr<TrainingRun> training;
+  std::vector<double> accuracy_per_epoch;
+  double train_seconds = 0;
+  int64_t train_samples = 0;
+  double train_seconds_per_sample = 0;
+  double eval_seconds_per_sample = 0;
+};
+
+}  // namespace
+
+struct MicroProfilingJob::Impl {
+  ProfilingInputs in;
+  MicroProfilerOptions options;
+  enum class Phase { kLabel, kEvaluate, kTrain, kDone } phase = Phase::kLabel;
+  LabelledImages pool;  // training data of the profiling runs
+  LabelledImages eval;  // held-out slice of the newest window
+  int64_t real_train_size = 0;
+  int64_t real_validation_size = 0;
+  std::map<int, double> start_accuracy;  // by head width
+  double deployed_accuracy = 0;
+  InferenceProfile inference_profile;
+  std::vector<Run> runs;
+  size_t current = 0;
+  std::map<std::string, int64_t> config_samples;  // base id -> n_b
+
+  double Seconds(double flops) const { return options.device.Seconds(flops); }
+  std::string Describe() const {
+    return "micro-profiling of stream " + std::to_string(in.stream) + " in window " +
+           std::to_string(in.window);
+  }
+
+  Status BuildData() {
+    RetrainingSetOptions real;
+    real.base_sample = options.base_sample;
+    real.validation_fraction = options.validation_fraction;
+    real.seed =
+        DeriveSeed(options.seed, {0x5e7, static_cast<uint64_t>(in.stream), static_cast<uint64_t>(in.window)});
+    EKYA_ASSIGN_OR_RETURN(RetrainingSet real_set,
+                          BuildRetrainingSet(*in.firewall, *in.base_data, in.stream, in.window, real));
+    real_train_size = static_cast<int64_t>(real_set.train.size());
+    real_validation_size = static_cast<int64_t>(real_set.validation.size());
+    EKYA_ASSIGN_OR_RETURN(LabelledImages newest, in.firewall->LabelledSample(in.stream, in.window - 1));
+    RetrainingSetOptions prof = real;
+    const double n_newest = static_cast<double>(std::max<size_t>(1, newest.size()));
+    prof.validation_fraction =
+        std::min(0.9, std::max(options.validation_fraction, (options.min_eval + 0.5) / n_newest));
+    EKYA_ASSIGN_OR_RETURN(RetrainingSet prof_set,
+                          BuildRetrainingSet(*in.firewall, *in.base_data, in.stream, in.window, prof));
+    pool = std::move(prof_set.train);
+    eval = std::move(prof_set.validation);
+    if (eval.size() == 0 || pool.size() == 0) {
+      return Status::FailedPrecondition("stream " + std::to_string(in.stream) +
+                                        " has no labelled sample to profile on yet");
+    }
+    return Status::Ok();
+  }
+
+  // Groups the profiled bases into runs (same scope, width and run size).
+  void PlanRuns() {
+    std::map<std::tuple<int, int, int64_t>, size_t> index;
+    for (const RetrainConfig& c : options.configs) {
+      const std::string base = c.BaseId();
+      if (!in.bases.count(base) || config_samples.count(base)) continue;
+      const int64_t n = std::max<int64_t>(
+          1, static_cast<int64_t>(std::llround(c.data_fraction * static_cast<double>(real_train_size))));
+      config_samples[base] = n;
+      const int64_t m = std::min<int64_t>(
+          static_cast<int64_t>(pool.size()),
+          std::max<int64_t>(options.min_samples,
+                            static_cast<int64_t>(std::llround(options.fraction * static_cast<double>(n)))));
+      auto key = std::make_tuple(static_cast<int>(c.scope), c.hidden, m);
+      auto it = index.find(key);
+      if (it == index.end()) {
+        Run r;
+        r.config = c;
+        r.config.epochs = options.epochs;
+        r.config.learning_rate = options.learning_rate;
+        r.config.batch_size = options.batch_size;
+        r.config.data_fraction = std::min(1.0, static_cast<double>(m) / static_cast<double>(pool.size()));
+        r.run_samples = m;
+        index[key] = runs.size();
+        runs.push_back(std::move(r));
+        it = index.find(key);
+      }
+      runs[it->second].bases.push_back(base);
+    }
+  }
+
+  Result<double> AccuracyOn(const Model& model, const LabelledImages& data) const {
+    return model.Accuracy(data, 1);
+  }
+
+  Result<JobStep> Evaluate() {
+    double flops = 0;
+    for (const auto& [hidden, model] : in.start_models) {
+      EKYA_ASSIGN_OR_RETURN(start_accuracy[hidden], AccuracyOn(model, eval));
+      flops += model.Flops(TrainScope::kAllLayers).forward * static_cast<double>(eval.size());
+    }
+    EKYA_ASSIGN_OR_RETURN(deployed_accuracy, AccuracyOn(in.deployed, eval));
+    const double deployed_forward = in.deployed.Flops(TrainScope::kAllLayers).forward;
+    flops += deployed_forward * static_cast<double>(eval.size());
+    if (!in.last_window_frames.empty()) {
+      EKYA_ASSIGN_OR_RETURN(std::vector<int> full, in.deployed.Predict(in.last_window_frames, 1));
+      inference_profile = InferenceProfileFromPredictions(full);
+      flops += deployed_forward * static_cast<double>(in.last_window_frames.size());
+    }
+    PlanRuns();
+    return JobStep{JobKind::kProfiling, options.device.startup_seconds + Seconds(flops), runs.empty()};
+  }
+
+  Result<JobStep> Train() {
+    Run& r = runs[current];
+    double cost = 0;
+    if (!r.training) {
+      auto start = in.start_models.find(r.config.hidden);
+      if (start == in.start_models.end()) {
+        return Status::InvalidArgument("no start model with head width " + std::to_string(r.config.hidden));
+      }
+      TrainOptions to;
+      to.threads = 1;
+      to.seed = DeriveSeed(options.seed, {0x9f0f, static_cast<uint64_t>(in.stream),
+                                          static_cast<uint64_t>(in.window), static_cast<uint64_t>(current)});
+      EKYA_ASSIGN_OR_RETURN(r.training, TrainingRun::Create(start->second, pool, eval, r.config, to));
+      const FlopCount f = start->second.Flops(r.config.scope);
+      r.train_seconds_per_sample = Seconds(f.train_step);
+      r.eval_seconds_per_sample = Seconds(f.forward);
+      r.run_samples = r.training->subsample_size();
+    }
+    const int64_t samples_before = r.training->samples_processed();
+    const int64_t val_before = r.training->validation_samples();
+    EKYA_ASSIGN_OR_RETURN(bool done, r.training->Step());
+    const int64_t samples = r.training->samples_processed() - samples_before;
+    const double train_cost = static_cast<double>(samples) * r.train_seconds_per_sample;
+    r.train_seconds += train_cost;
+    r.train_samples += samples;
+    cost += train_cost +
+            static_cast<double>(r.training->validation_samples() - val_before) * r.eval_seconds_per_sample;
+    if (done) {
+      r.accuracy_per_epoch = r.training->validation_accuracy_per_epoch();
+      r.training.reset();  // frees the run's model and data
+      ++current;
+    }
+    return JobStep{JobKind::kProfiling, cost, current >= runs.size()};
+  }
+};
+
+MicroProfilingJob::MicroProfilingJob(ProfilingInputs inputs, const MicroProfilerOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->in = std::move(inputs);
+  impl_->options = options;
+}
+
+MicroProfilingJob::~MicroProfilingJob() = default;
+
+JobKind MicroProfilingJob::NextKind() const {
+  return (impl_->phase == Impl::Phase::kLabel && impl_->in.labelling_seconds > 0) ? JobKind::kLabelling
+                                                                                  : JobKind::kProfiling;
+}
+
+std::string MicroProfilingJob::Describe() const { return impl_->Describe(); }
+int MicroProfilingJob::stream() const { return impl_->in.stream; }
+bool MicroProfilingJob::finished() const { return impl_->phase == Impl::Phase::kDone; }
+
+Result<JobStep> MicroProfilingJob::RunStep() {
+  Impl& m = *impl_;
+  auto fail = [&](const Status& st) { return st.WithContext(m.Describe()); };
+  if (m.phase == Impl::Phase::kLabel) {
+    Status st = m.BuildData();
+    if (!st.ok()) return fail(st);
+    m.phase = Impl::Phase::kEvaluate;
+    if (m.in.labelling_seconds > 0) return JobStep{JobKind::kLabelling, m.in.labelling_seconds, false};
+  }
+  if (m.phase == Impl::Phase::kEvaluate) {
+    Result<JobStep> step = m.Evaluate();
+    if (!step.ok()) return fail(step.status());
+    m.phase = step->last ? Impl::Phase::kDone : Impl::Phase::kTrain;
+    return step;
+  }
+  if (m.phase == Impl::Phase::kTrain) {
+    Result<JobStep> step = m.Train();
+    if (!step.ok()) return fail(step.status());
+    if (step->last) m.phase = Impl::Phase::kDone;
+    return step;
+  }
+  return Status::FailedPrecondition(m.Describe() + " has already finished");
+}
+
+Result<StreamEstimates> MicroProfilingJob::Estimates() const {
+  const Impl& m = *impl_;
+  if (m.phase != Impl::Phase::kDone) return Status::FailedPrecondition(m.Describe() + " has not finished");
+  std::vector<BaseProfile> profiles;
+  for (const Run& r : m.runs) {
+    for (const std::string& base : r.bases) {
+      BaseProfile p;
+      p.base_id = base;
+      p.config_samples = m.config_samples.at(base);
+      p.run_samples = r.run_samples;
+      p.validation_samples = m.real_validation_size;
+      p.start_accuracy = m.start_accuracy.count(r.config.hidden) ? m.start_accuracy.at(r.config.hidden) : 0.0;
+      p.accuracy_per_epoch = r.accuracy_per_epoch;
+      p.seconds_per_sample = r.train_samples > 0 ? r.train_seconds / static_cast<double>(r.train_samples)
+                                                 : r.train_seconds_per_sample;
+      p.eval_seconds_per_sample = r.eval_seconds_per_sample;
+      profiles.push_back(std::move(p));
+    }
+  }
+  StreamEstimates e;
+  e.accuracy = m.deployed_accuracy;
+  e.inference_profile = m.inference_profile;
+  e.all = EstimateConfigs(profiles, m.options.configs, m.options.estimator, m.options.device.startup_seconds);
+  for (const ConfigEstimate& c : e.all) {
+    if (c.accuracy > e.accuracy) e.candidates.push_back(c);
+  }
+  return e;
+}
+
+}  // namespace ekya

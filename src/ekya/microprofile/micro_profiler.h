@@ -1,0 +1,144 @@
+// The micro-profiler (SPEC §6): at a window's start it estimates, for one
+// stream and every candidate retraining config, the accuracy retraining
+// would reach and the compute it would cost, from short training runs on a
+// small sample of the data the config would train on.
+//
+// Algorithm (one MicroProfilingJob per stream and window):
+//   0. Labelling: as a retraining job, the first step labels the windows of
+//      the stream's history nobody labelled yet (charged as `labelling`).
+//   1. Data: the retraining set of the window (BuildRetrainingSet, with the
+//      retraining's own seed and base sample), except that the held-out slice
+//      of the newest window is enlarged to at least `min_eval` samples (a
+//      superset of the retraining's validation slice: the same seeded order).
+//      Evaluation happens only on that held-out slice of data that has already
+//      arrived — never on the window being predicted, whose labels do not
+//      exist yet (the released prototype's leak).
+//   2. For every base config b (scope, head width, data fraction f_b) still
+//      in the profiled set, the real config would train on n_b = round(f_b·N)
+//      samples per epoch; the profiling run trains on m_b = max(min_samples,
+//      round(fraction·n_b)) of them (at most N), from the same start model,
+//      for `epochs` epochs, evaluating after each epoch. Base configs with the
+//      same scope, head width and m_b share one run. Each step is one batch.
+//   3. The start accuracy a0 (start model on the held-out slice) and the
+//      points (k·m_b/n_b, accuracy after epoch k) — progress measured in
+//      epochs of the real config — are fitted with the curve of
+//      `fit.estimator` (profile/curve_fit.h) and read at each candidate
+//      config's epoch count E.
+//   4. Cost: the measured cost per sample of the profiling run (its charged
+//      device-seconds per training sample) × E × n_b, plus E × the
+//      validation passes of the real job, plus the device's start-up cost.
+//   5. The deployed model's accuracy on the held-out slice estimates the
+//      stream's current accuracy; configs predicted to beat it are the
+//      candidates. With `prune`, after every second window's profile (t even)
+//      the profiled set keeps only base configs that have a config on the
+//      accuracy/cost Pareto front, or that are the best of their (scope, head
+//      width) (SPEC §6 step 5); the set never grows back within a run.
+//   6. The inference profile (SPEC §5): the deployed model's predictions on
+//      the first `inference_frames` frames of the last window at full rate,
+//      against the same predictions carried over from the frames a credit
+//      sampler at fraction f analyses, for f = 0.05, 0.1, ..., 1: the share
+//      of frames whose carried prediction agrees with the full-rate one. The
+//      model's accuracy times that factor is the estimated accuracy at f.
+// Cost of every step is charged from FLOPs on the modelled device:
+// training samples × train-step FLOPs, evaluations and inference-profile
+// frames × forward FLOPs, plus one start-up cost per profiling job.
+//
+// Thread-safety: a job is used by one thread at a time. The profiler state
+// (ProfilerState) is owned by the workload and touched only between jobs.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ekya/data/drift_benchmark.h"
+#include "ekya/data/label_firewall.h"
+#include "ekya/model/model.h"
+#include "ekya/profile/cost_model.h"
+#include "ekya/profile/curve_fit.h"
+#include "ekya/profile/retrain_config.h"
+#include "ekya/runtime/job.h"
+#include "ekya/sched/estimates.h"
+
+namespace ekya {
+
+struct MicroProfilerOptions {
+  std::vector<RetrainConfig> configs;  // the candidate space (full configs)
+  int epochs = 5;                      // profiler.epochs
+  double fraction = 0.1;               // profiler.fraction
+  int min_samples = 64;                // profiler.min_samples
+  int min_eval = 100;                  // profiler.min_eval
+  CurveEstimator estimator = CurveEstimator::kOptimus;
+  bool prune = true;
+  int inference_frames = 250;  // frames of the last window for the inference profile
+  // The retraining jobs' own recipe, so that the profile matches them.
+  double learning_rate = 0.01;
+  int batch_size = 32;
+  int base_sample = 500;
+  double validation_fraction = 0.2;
+  DeviceModel device;
+  uint64_t seed = 1;
+};
+
+// One profiled base config.
+struct BaseProfile {
+  std::string base_id;             // "all-h1024-f0.5"
+  int64_t config_samples = 0;      // n_b: samples per epoch of the real config
+  int64_t run_samples = 0;         // m_b: samples per epoch of the profiling run
+  int64_t validation_samples = 0;  // per epoch, of the real retraining job
+  double start_accuracy = 0;
+  std::vector<double> accuracy_per_epoch;
+  double seconds_per_sample = 0;       // measured: charged training seconds / samples
+  double eval_seconds_per_sample = 0;  // one forward pass of the model
+};
+
+// Turns base profiles into estimates for the full configs whose base was
+// profiled. Pure.
+std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& profiles,
+                                            const std::vector<RetrainConfig>& configs,
+                                            CurveEstimator estimator, double startup_seconds);
+
+// The configs of `estimates` on the accuracy/cost Pareto front (higher
+// accuracy, lower cost), plus the most accurate of each (scope, head width):
+// their base ids.
+std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates);
+
+// The inference profile of a stream from full-rate predictions on
+// consecutive frames (see 6. above). Empty predictions give an empty profile.
+InferenceProfile InferenceProfileFromPredictions(const std::vector<int>& full_rate);
+
+// Everything the workload hands a profiling job.
+struct ProfilingInputs {
+  LabelFirewall* firewall = nullptr;
+  const LabelledImages* base_data = nullptr;
+  int stream = 0;
+  int window = 0;
+  std::map<int, Model> start_models;  // by head width
+  Model deployed;
+  ImageBatch last_window_frames;  // the first inference_frames frames of window t−1
+  std::set<std::string> bases;    // base ids to profile
+  double labelling_seconds = 0;   // charged by the first step (0: nothing to label)
+};
+
+class MicroProfilingJob final : public Job {
+ public:
+  MicroProfilingJob(ProfilingInputs inputs, const MicroProfilerOptions& options);
+  ~MicroProfilingJob() override;
+
+  Result<JobStep> RunStep() override;
+  JobKind NextKind() const override;
+  std::string Describe() const override;
+
+  int stream() const;
+  bool finished() const;
+  // After the last step: the estimates, and the base profiles they came from.
+  Result<StreamEstimates> Estimates() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ekya

@@ -1,0 +1,294 @@
+#include "ekya/microprofile/profile_study.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <numeric>
+#include <tuple>
+
+#include "ekya/common/parallel.h"
+#include "ekya/common/rng.h"
+#include "ekya/report/progress.h"
+#include "ekya/time/clock.h"
+#include "ekya/train/golden_labeller.h"
+#include "ekya/train/retraining_set.h"
+#include "ekya/train/trainer.h"
+
+namespace ekya {
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double AccuracyOf(const std::vector<int>& predictions, const std::vector<int>& truth) {
+  if (truth.empty()) return 0;
+  size_t correct = 0;
+  for (size_t i = 0; i < truth.size(); ++i) correct += predictions[i] == truth[i] ? 1 : 0;
+  return static_cast<double>(correct) / static_cast<double>(truth.size());
+}
+
+// A relative cost of training a config, to start the longest jobs first.
+double Weight(const RetrainConfig& c) {
+  return c.data_fraction * c.epochs * (c.scope == TrainScope::kAllLayers ? 3.0 : 1.0);
+}
+
+}  // namespace
+
+Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map<int, Model>& bases,
+                                     const Model& start, const Model& golden,
+                                     const ProfileStudyOptions& options) {
+  const int S = bench.streams();
+  const int W = bench.windows();
+  const MicroProfilerOptions& po = options.profiler;
+  const int threads = std::max(1, options.threads);
+  ManualClock clock(0.0);
+  GoldenLabeller labeller(golden, 1);
+  EKYA_ASSIGN_OR_RETURN(
+      std::unique_ptr<LabelFirewall> firewall,
+      LabelFirewall::Create(bench, clock, FirewallOptions::FromBenchmark(bench, options.labels), &labeller));
+  GroundTruthScorer scorer(bench);
+  std::set<std::string> all_bases;
+  for (const RetrainConfig& c : po.configs) all_bases.insert(c.BaseId());
+
+  ProfileStudy study;
+  Progress progress("profile",
+                    static_cast<int64_t>(W - 1) * S * (1 + static_cast<int64_t>(po.configs.size())));
+  int64_t done = 0;
+  std::mutex mu;  // guards progress, done and the study's totals
+  auto tick = [&](const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu);
+    progress.Update(++done, what);
+  };
+
+  for (int t = 1; t < W; ++t) {
+    clock.Set(firewall->AvailableAt(t - 1));
+    // Frames of window t (scoring) and the start of window t−1 (inference profile).
+    std::vector<ImageBatch> frames(S), last(S);
+    std::vector<std::vector<int>> truth(S);
+    EKYA_RETURN_IF_ERROR(ParallelFor(S, threads, [&](int s) -> Status {
+      EKYA_ASSIGN_OR_RETURN(WindowFrames now, bench.Frames(s, t));
+      frames[s] = std::move(now.frames);
+      EKYA_ASSIGN_OR_RETURN(truth[s], scorer.TruthLabels(s, t));
+      EKYA_ASSIGN_OR_RETURN(WindowFrames before, bench.Frames(s, t - 1));
+      const size_t keep =
+          std::min(before.frames.size(), static_cast<size_t>(std::max(0, po.inference_frames)));
+      last[s].rows = before.frames.rows;
+      last[s].cols = before.frames.cols;
+      last[s].pixels.assign(before.frames.pixels.begin(),
+                            before.frames.pixels.begin() +
+                                static_cast<std::ptrdiff_t>(keep * before.frames.pixels_per_image()));
+      return Status::Ok();
+    }));
+
+    // Labelling happens once per window, before the jobs fan out (the
+    // firewall serialises the labeller anyway).
+    for (int s = 0; s < S; ++s) EKYA_RETURN_IF_ERROR(firewall->History(s, t).status());
+
+    // Every (stream, task): task 0 is the micro-profiler, task 1 + k trains config k.
+    struct Task {
+      int stream;
+      int config;  // -1: profiling
+    };
+    std::vector<Task> tasks;
+    for (int s = 0; s < S; ++s) {
+      tasks.push_back({s, -1});
+      for (int k = 0; k < static_cast<int>(po.configs.size()); ++k) tasks.push_back({s, k});
+    }
+    std::stable_sort(tasks.begin(), tasks.end(), [&](const Task& a, const Task& b) {
+      const double wa = a.config < 0 ? 0.5 : Weight(po.configs[a.config]);
+      const double wb = b.config < 0 ? 0.5 : Weight(po.configs[b.config]);
+      return wa > wb;
+    });
+    std::vector<StreamEstimates> estimates(S);
+    std::vector<double> profiling_cost(S, 0.0);
+    std::vector<std::vector<double>> measured_acc(S, std::vector<double>(po.configs.size(), 0.0));
+    std::vector<std::vector<double>> measured_cost(S, std::vector<double>(po.configs.size(), 0.0));
+    EKYA_RETURN_IF_ERROR(ParallelFor(static_cast<int>(tasks.size()), threads, [&](int i) -> Status {
+      const Task task = tasks[i];
+      const int s = task.stream;
+      if (task.config < 0) {
+        ProfilingInputs in;
+        in.firewall = firewall.get();
+        in.base_data = &bench.BaseTrain();
+        in.stream = s;
+        in.window = t;
+        in.start_models = bases;
+        in.deployed = start;
+        in.last_window_frames = last[s];
+        in.bases = all_bases;
+        MicroProfilingJob job(std::move(in), po);
+        double cost = 0;
+        for (;;) {
+          EKYA_ASSIGN_OR_RETURN(JobStep step, job.RunStep());
+          cost += step.device_seconds;
+          if (step.last) break;
+        }
+        EKYA_ASSIGN_OR_RETURN(estimates[s], job.Estimates());
+        profiling_cost[s] = cost;
+        tick("window " + std::to_string(t) + " stream " + std::to_string(s) + " micro-profile");
+        return Status::Ok();
+      }
+      // Full retraining, as a run's retraining job does it.
+      RetrainConfig c = po.configs[task.config];
+      c.learning_rate = po.learning_rate;
+      c.batch_size = po.batch_size;
+      auto base = bases.find(c.hidden);
+      if (base == bases.end())
+        return Status::InvalidArgument("no base model with head width " + std::to_string(c.hidden));
+      RetrainingSetOptions so;
+      so.base_sample = po.base_sample;
+      so.validation_fraction = po.validation_fraction;
+      so.seed = DeriveSeed(po.seed, {0x5e7, static_cast<uint64_t>(s), static_cast<uint64_t>(t)});
+      EKYA_ASSIGN_OR_RETURN(RetrainingSet set, BuildRetrainingSet(*firewall, bench.BaseTrain(), s, t, so));
+      TrainOptions to;
+      to.threads = 1;
+      to.seed = DeriveSeed(po.seed, {0x7ea1, static_cast<uint64_t>(s), static_cast<uint64_t>(t)});
+      Model model = base->second;
+      EKYA_ASSIGN_OR_RETURN(TrainResult r,
+                            Train(model, std::move(set.train), std::move(set.validation), c, to));
+      EKYA_ASSIGN_OR_RETURN(std::vector<int> p, model.Predict(frames[s], 1));
+      measured_acc[s][task.config] = AccuracyOf(p, truth[s]);
+      const FlopCount f = base->second.Flops(c.scope);
+      measured_cost[s][task.config] =
+          po.device.startup_seconds +
+          po.device.Seconds(f.train_step) * static_cast<double>(r.samples_processed) +
+          po.device.Seconds(f.forward) * static_cast<double>(r.validation_samples);
+      tick("window " + std::to_string(t) + " stream " + std::to_string(s) + " " + c.Id());
+      return Status::Ok();
+    }));
+
+    for (int s = 0; s < S; ++s) {
+      EKYA_ASSIGN_OR_RETURN(std::vector<int> p, start.Predict(frames[s], threads));
+      ProfileRecord none;
+      none.stream = s;
+      none.window = t;
+      none.config = "none";
+      none.predicted_accuracy = estimates[s].accuracy;
+      none.predicted_cost_s = 0;
+      none.measured_accuracy = AccuracyOf(p, truth[s]);
+      none.measured_cost_s = 0;
+      study.rows.push_back(none);
+      for (size_t k = 0; k < po.configs.size(); ++k) {
+        ProfileRecord r;
+        r.stream = s;
+        r.window = t;
+        r.config = po.configs[k].BaseId();
+        r.epochs = po.configs[k].epochs;
+        for (const ConfigEstimate& e : estimates[s].all) {
+          if (e.config.BaseId() == r.config && e.config.epochs == r.epochs) {
+            r.predicted_accuracy = e.accuracy;
+            r.predicted_cost_s = e.cost_seconds;
+          }
+        }
+        r.measured_accuracy = measured_acc[s][k];
+        r.measured_cost_s = measured_cost[s][k];
+        study.exhaustive_seconds += measured_cost[s][k];
+        study.rows.push_back(r);
+      }
+      for (const auto& [fraction, factor] : estimates[s].inference_profile.points) {
+        study.inference.push_back({s, t, fraction, estimates[s].accuracy * factor});
+      }
+      study.profiling_seconds += profiling_cost[s];
+    }
+  }
+  progress.Finish();
+  return study;
+}
+
+ProfilerQuality AssessProfiles(const std::vector<ProfileRecord>& rows) {
+  ProfilerQuality q;
+  std::map<std::pair<int, int>, const ProfileRecord*> none;
+  for (const ProfileRecord& r : rows) {
+    if (r.config == "none") none[{r.stream, r.window}] = &r;
+  }
+  std::vector<double> errors, naive_errors, cost_errors;
+  // Gains seen so far: (stream, config, epochs) -> gains of earlier windows.
+  std::map<std::tuple<int, std::string, int>, std::vector<std::pair<int, double>>> gains;
+  for (const ProfileRecord& r : rows) {
+    if (r.config == "none" || !r.measured_accuracy) continue;
+    auto n = none.find({r.stream, r.window});
+    if (n != none.end() && n->second->measured_accuracy) {
+      gains[{r.stream, r.config, r.epochs}].push_back(
+          {r.window, *r.measured_accuracy - *n->second->measured_accuracy});
+    }
+  }
+  std::map<std::tuple<int, int, int>, std::vector<const ProfileRecord*>> groups;
+  for (const ProfileRecord& r : rows) {
+    if (r.config == "none" || !r.measured_accuracy) continue;
+    ++q.pairs;
+    errors.push_back(std::abs(r.predicted_accuracy - *r.measured_accuracy));
+    if (r.measured_cost_s && *r.measured_cost_s > 0) {
+      cost_errors.push_back(std::abs(r.predicted_cost_s - *r.measured_cost_s) / *r.measured_cost_s);
+    }
+    auto n = none.find({r.stream, r.window});
+    if (n != none.end()) {
+      double sum = 0;
+      int count = 0;
+      for (const auto& [w, g] : gains[{r.stream, r.config, r.epochs}]) {
+        if (w < r.window) {
+          sum += g;
+          ++count;
+        }
+      }
+      const double naive = n->second->predicted_accuracy + (count > 0 ? sum / count : 0.0);
+      naive_errors.push_back(std::abs(naive - *r.measured_accuracy));
+    }
+    groups[{r.stream, r.window, r.epochs}].push_back(&r);
+  }
+  q.median_abs_error = Median(errors);
+  q.naive_median_abs_error = Median(naive_errors);
+  q.median_cost_error = Median(cost_errors);
+  int hits = 0;
+  double regret = 0;
+  for (const auto& [key, members] : groups) {
+    const ProfileRecord* predicted_best = members.front();
+    double true_best = -1;
+    for (const ProfileRecord* r : members) {
+      if (r->predicted_accuracy > predicted_best->predicted_accuracy) predicted_best = r;
+      true_best = std::max(true_best, *r->measured_accuracy);
+    }
+    const double got = *predicted_best->measured_accuracy;
+    hits += got >= true_best - 0.005 ? 1 : 0;
+    regret += true_best - got;
+  }
+  q.groups = static_cast<int>(groups.size());
+  if (q.groups > 0) {
+    q.top1_hit_rate = static_cast<double>(hits) / q.groups;
+    q.mean_regret = regret / q.groups;
+  }
+  return q;
+}
+
+std::string ProfileStudyTable(const ProfileStudy& study, const ProfilerQuality& q, int streams, int windows,
+                              double window_seconds) {
+  char buf[2048];
+  const double per_window = (windows > 1) ? study.profiling_seconds / (windows - 1) : 0;
+  std::snprintf(buf, sizeof buf,
+                "Micro-profiler against exhaustive profiling (%d streams, windows 1..%d)\n"
+                "  pairs compared                    %d\n"
+                "  median |predicted - measured| acc %.4f   (naive predictor: %.4f, ratio %.2f)\n"
+                "  top-ranked config truly best      %.1f%% of %d (stream, window, epochs) groups\n"
+                "  mean regret of the top-ranked     %.4f\n"
+                "  median relative cost error        %.4f\n"
+                "  profiling device-seconds          %.1f (%.1f per window = %.1f%% of one device's window)\n"
+                "  exhaustive device-seconds         %.1f (%.0fx the micro-profiler)\n"
+                "median_abs_error=%.4f\ntop1_hit_rate=%.3f\nmean_regret=%.4f\nnaive_median_abs_error=%.4f\n"
+                "profiling_share_of_window=%.4f\nexhaustive_over_profiling=%.1f\n",
+                streams, windows - 1, q.pairs, q.median_abs_error, q.naive_median_abs_error,
+                q.naive_median_abs_error > 0 ? q.median_abs_error / q.naive_median_abs_error : 0.0,
+                100.0 * q.top1_hit_rate, q.groups, q.mean_regret, q.median_cost_error,
+                study.profiling_seconds, per_window, 100.0 * per_window / window_seconds,
+                study.exhaustive_seconds,
+                study.profiling_seconds > 0 ? study.exhaustive_seconds / study.profiling_seconds : 0.0,
+                q.median_abs_error, q.top1_hit_rate, q.mean_regret, q.naive_median_abs_error,
+                per_window / window_seconds,
+                study.profiling_seconds > 0 ? study.exhaustive_seconds / study.profiling_seconds : 0.0);
+  return buf;
+}
+
+}  // namespace ekya

@@ -1,0 +1,73 @@
+// Exhaustive profiling (`ekya profile`, issue 4): for every stream and window
+// t >= 1, the micro-profiler's predictions for every config (pruning off)
+// beside what retraining with that config in full really reached, and what
+// it cost. The result is the ground truth the profiler is judged by, the
+// true profiles `oracle` plans with, and the profiles the simulator replays.
+//
+// For stream s and window t (labels of windows 0..t−1 available: a
+// ManualClock is set to the end of window t−1 plus the labelling delay):
+//   - predictions: a MicroProfilingJob with every base config, run to its
+//     end, from the stream's start model (the model a stream that never
+//     retrained would have deployed);
+//   - measured: every config trained in full exactly as a run's retraining
+//     job would train it (same retraining set, seeds and recipe), scored at
+//     full frame rate on window t's frames against the ground truth; its
+//     cost as a run would charge it (start-up + FLOPs of the samples
+//     processed, labelling excluded);
+//   - config "none": the start model's accuracy on window t (cost 0).
+// Jobs are independent and run on `threads` worker threads (one intra-op
+// thread each, longest first); results do not depend on the thread count.
+//
+// Not thread-safe itself; the benchmark and models must outlive the call.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ekya/common/status.h"
+#include "ekya/data/drift_benchmark.h"
+#include "ekya/data/label_firewall.h"
+#include "ekya/microprofile/micro_profiler.h"
+#include "ekya/model/model.h"
+#include "ekya/runtime/records.h"
+
+namespace ekya {
+
+struct ProfileStudyOptions {
+  MicroProfilerOptions profiler;  // configs, recipe, device, seed (prune is ignored: off)
+  LabelSource labels = LabelSource::kGolden;
+  int threads = 1;
+};
+
+struct ProfileStudy {
+  std::vector<ProfileRecord> rows;  // config "none" included
+  std::vector<InferenceProfileRecord> inference;
+  double profiling_seconds = 0;   // device-seconds the micro-profiler was charged, in all
+  double exhaustive_seconds = 0;  // device-seconds of training every config in full, in all
+};
+
+// bases: the base model per head width; start: the streams' first model;
+// golden: the labeller (used when labels are golden).
+Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map<int, Model>& bases,
+                                     const Model& start, const Model& golden,
+                                     const ProfileStudyOptions& options);
+
+// The figures of issue 4 computed from profiles.csv rows (configs with both
+// a prediction and a measurement; "none" rows give the start accuracy).
+struct ProfilerQuality {
+  int pairs = 0;                      // (stream, window, config) rows compared
+  double median_abs_error = 0;        // |predicted − measured| accuracy, median
+  double naive_median_abs_error = 0;  // the naive predictor "start + mean gain seen so far"
+  int groups = 0;                     // (stream, window, epochs) groups
+  double top1_hit_rate = 0;           // predicted best is within 0.005 of the true best
+  double mean_regret = 0;             // true best − true accuracy of the predicted best
+  double median_cost_error = 0;       // |predicted − measured| / measured cost, median
+};
+ProfilerQuality AssessProfiles(const std::vector<ProfileRecord>& rows);
+
+// A short text report of the figures above and the profiling cost.
+std::string ProfileStudyTable(const ProfileStudy& study, const ProfilerQuality& q, int streams, int windows,
+                              double window_seconds);
+
+}  // namespace ekya
