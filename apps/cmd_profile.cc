@@ -44,6 +44,7 @@ int RunProfile(const CommonArgs& args) {
   for (const auto& [name, text] :
        {std::pair<std::string, std::string>{"profiles.csv", ProfilesCsv(study->rows)},
         {"inference_profile.csv", InferenceProfileCsv(study->inference)},
+        {"profiler_costs.csv", ProfilerCostsCsv(*study)},
         {"settings.yaml", settings.ToYaml()}}) {
     if (Status st = WriteFileWhole(args.out + "/" + name, text); !st.ok()) return ReportError(st);
   }

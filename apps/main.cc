@@ -4,6 +4,7 @@
 //   ekya compare  --config FILE [--set k=v]... [--policy SPEC]... [--seed N] [--out DIR]
 //   ekya list settings|configs|policies
 //   ekya profile  --config FILE [--set k=v]... [--seed N] --out DIR
+//   ekya simulate --profiles DIR [--policy SPEC]... [--streams N] [--devices G] [--out DIR]
 //   ekya pretrain --config FILE [--set k=v]... [--seed N] [--force]
 //   ekya drift    --config FILE [--set k=v]... [--seed N] --out DIR
 //   ekya bench train --model NAME [--batch B] [--threads T]
@@ -17,6 +18,7 @@
 #include "bench_scheduler.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "simulate.h"
 
 namespace {
 
@@ -87,6 +89,21 @@ int main(int argc, char** argv) {
       "exhaustive profiling: every config trained in full in every window; writes DIR/profiles.csv");
   AddCommonOptions(profile, &profile_args, /*with_out=*/true);
 
+  // simulate
+  SimulateArgs simulate_args;
+  auto* simulate = app.add_subcommand(
+      "simulate", "the window loop under the simulated clock, from recorded profiles (no training)");
+  AddCommonOptions(simulate, &simulate_args.common, /*with_out=*/true, /*out_required=*/false);
+  simulate->add_option("--profiles", simulate_args.profiles, "folder written by `ekya profile`")->required();
+  simulate
+      ->add_option("--policy", simulate_args.policies,
+                   "policy spec (repeatable; default: the setting 'compare')")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  simulate->add_option("--streams", simulate_args.streams,
+                       "streams to simulate (recorded streams are recycled)");
+  simulate->add_option("--devices", simulate_args.devices, "devices to simulate");
+
   // bench
   auto* bench = app.add_subcommand("bench", "speed benchmarks");
   bench->require_subcommand(1);
@@ -131,6 +148,7 @@ int main(int argc, char** argv) {
   if (drift->parsed()) return RunDrift(drift_args);
   if (run->parsed()) return RunRun(run_args, run_policy);
   if (profile->parsed()) return RunProfile(profile_args);
+  if (simulate->parsed()) return RunSimulate(simulate_args);
   if (compare->parsed()) return RunCompare(compare_args, compare_policies);
   if (bench_train->parsed()) return RunBenchTrain(bench_train_args);
   if (bench_sched->parsed()) return RunBenchScheduler(bench_sched_args);

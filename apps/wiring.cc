@@ -138,7 +138,8 @@ MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
   o.fraction = s.Double("profiler.fraction");
   o.min_samples = static_cast<int>(s.Int("profiler.min_samples"));
   o.min_eval = static_cast<int>(s.Int("profiler.min_eval"));
-  o.estimator = s.String("profiler.estimator") == "released" ? CurveEstimator::kReleased : CurveEstimator::kOptimus;
+  o.estimator =
+      s.String("profiler.estimator") == "released" ? CurveEstimator::kReleased : CurveEstimator::kOptimus;
   o.prune = s.Bool("profiler.prune");
   o.learning_rate = s.Double("train.learning_rate");
   o.batch_size = static_cast<int>(s.Int("train.batch_size"));
@@ -152,6 +153,10 @@ Status CheckRunnable(const Settings& s) {
   if (s.String("clock") == "wall") {
     return Status::InvalidArgument(
         "clock: 'wall' is not available yet (the wall-time executor is not built); use clock=virtual");
+  }
+  if (s.String("clock") == "simulated") {
+    return Status::InvalidArgument(
+        "clock: 'simulated' runs from recorded profiles: use `ekya simulate --profiles DIR`");
   }
   return Status::Ok();
 }

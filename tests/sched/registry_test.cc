@@ -9,8 +9,8 @@ namespace {
 
 TEST(RegistryTest, KnownPoliciesAreSorted) {
   std::vector<std::string> known = KnownPolicies();
-  EXPECT_EQ(known, (std::vector<std::string>{"fair", "fair-naive", "fair-sco", "noretrain", "thief",
-                                             "thief-fixedconfig", "thief-fixedres"}));
+  EXPECT_EQ(known, (std::vector<std::string>{"fair", "fair-naive", "fair-sco", "noretrain", "oracle", "replay",
+                                             "thief", "thief-fixedconfig", "thief-fixedres"}));
   EXPECT_TRUE(std::is_sorted(known.begin(), known.end()));
 }
 
@@ -27,8 +27,8 @@ TEST(RegistryTest, UnknownNameListsTheKnownOnes) {
   ASSERT_FALSE(policy.ok());
   EXPECT_EQ(policy.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(policy.status().message(),
-            "unknown policy 'nosuch'; known policies: fair, fair-naive, fair-sco, noretrain, thief, "
-            "thief-fixedconfig, thief-fixedres");
+            "unknown policy 'nosuch'; known policies: fair, fair-naive, fair-sco, noretrain, oracle, replay, "
+            "thief, thief-fixedconfig, thief-fixedres");
 }
 
 TEST(RegistryTest, UnknownParameterListsThePolicysParameters) {

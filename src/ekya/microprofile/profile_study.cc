@@ -194,10 +194,21 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         study.inference.push_back({s, t, fraction, estimates[s].accuracy * factor});
       }
       study.profiling_seconds += profiling_cost[s];
+      study.profiler_costs.emplace_back(s, t, profiling_cost[s]);
     }
   }
   progress.Finish();
   return study;
+}
+
+std::string ProfilerCostsCsv(const ProfileStudy& study) {
+  std::string out = "stream,window,seconds\n";
+  char buf[64];
+  for (const auto& [s, t, seconds] : study.profiler_costs) {
+    std::snprintf(buf, sizeof buf, "%d,%d,%.6g\n", s, t, seconds);
+    out += buf;
+  }
+  return out;
 }
 
 ProfilerQuality AssessProfiles(const std::vector<ProfileRecord>& rows) {

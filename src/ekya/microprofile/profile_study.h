@@ -23,6 +23,7 @@
 
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "ekya/common/status.h"
@@ -43,6 +44,10 @@ struct ProfileStudyOptions {
 struct ProfileStudy {
   std::vector<ProfileRecord> rows;  // config "none" included
   std::vector<InferenceProfileRecord> inference;
+  // profiler_costs.csv rows: (stream, window) -> device-seconds of its
+  // micro-profiling job, labelling excluded (the study labels each window
+  // before the jobs start; a run charges labelling separately).
+  std::vector<std::tuple<int, int, double>> profiler_costs;
   double profiling_seconds = 0;   // device-seconds the micro-profiler was charged, in all
   double exhaustive_seconds = 0;  // device-seconds of training every config in full, in all
 };
@@ -65,6 +70,9 @@ struct ProfilerQuality {
   double median_cost_error = 0;       // |predicted − measured| / measured cost, median
 };
 ProfilerQuality AssessProfiles(const std::vector<ProfileRecord>& rows);
+
+// profiler_costs.csv: stream,window,seconds.
+std::string ProfilerCostsCsv(const ProfileStudy& study);
 
 // A short text report of the figures above and the profiling cost.
 std::string ProfileStudyTable(const ProfileStudy& study, const ProfilerQuality& q, int streams, int windows,

@@ -8,6 +8,8 @@
 #include "ekya/sched/policies/fair_naive.h"
 #include "ekya/sched/policies/fair_sco.h"
 #include "ekya/sched/policies/noretrain.h"
+#include "ekya/sched/policies/oracle.h"
+#include "ekya/sched/policies/replay.h"
 #include "ekya/sched/policies/thief.h"
 #include "ekya/sched/policies/thief_fixedconfig.h"
 #include "ekya/sched/policies/thief_fixedres.h"
@@ -42,6 +44,16 @@ const std::vector<PolicyEntry>& Registry() {
        "fair shares; per stream the config with the best estimated window accuracy at that split",
        &MakeFairScoPolicy},
       {"noretrain", {}, "inference only; each device split equally among its streams", &MakeNoRetrainPolicy},
+      {"oracle",
+       {"profiles"},
+       "the thief planning with true profiles (measured accuracy and cost of every config, read from the "
+       "profiles.csv of `ekya profile` in the folder `profiles`; uses the thief's settings)",
+       &MakeOraclePolicy},
+      {"replay",
+       {"run"},
+       "replays the configs and shares an earlier run recorded in its run directory `run` (windows.csv, "
+       "allocations.csv)",
+       &MakeReplayPolicy},
       {"thief",
        {"delta", "training_accuracy", "variant"},
        "Ekya's scheduler: per-stream config choice by the estimator and share stealing between jobs "
