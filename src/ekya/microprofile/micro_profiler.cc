@@ -150,7 +150,9 @@ struct MicroProfilingJob::Impl {
 
   // Groups the profiled bases into runs (same scope, width and run size).
   void PlanRuns() {
-    std::map<std::tuple<int, int, int64_t>, size_t> index;
+    // One run per (scope, head width), at the smallest sample size any of
+    // its profiled bases asks for.
+    std::map<std::pair<int, int>, size_t> index;
     for (const RetrainConfig& c : options.configs) {
       const std::string base = c.BaseId();
       if (!in.bases.count(base) || config_samples.count(base)) continue;
@@ -161,7 +163,7 @@ struct MicroProfilingJob::Impl {
           static_cast<int64_t>(pool.size()),
           std::max<int64_t>(options.min_samples,
                             static_cast<int64_t>(std::llround(options.fraction * static_cast<double>(n)))));
-      auto key = std::make_tuple(static_cast<int>(c.scope), c.hidden, m);
+      auto key = std::make_pair(static_cast<int>(c.scope), c.hidden);
       auto it = index.find(key);
       if (it == index.end()) {
         Run r;
@@ -169,13 +171,17 @@ struct MicroProfilingJob::Impl {
         r.config.epochs = options.epochs;
         r.config.learning_rate = options.learning_rate;
         r.config.batch_size = options.batch_size;
-        r.config.data_fraction = std::min(1.0, static_cast<double>(m) / static_cast<double>(pool.size()));
         r.run_samples = m;
         index[key] = runs.size();
         runs.push_back(std::move(r));
         it = index.find(key);
       }
-      runs[it->second].bases.push_back(base);
+      Run& r = runs[it->second];
+      r.run_samples = std::min(r.run_samples, m);
+      r.bases.push_back(base);
+    }
+    for (Run& r : runs) {
+      r.config.data_fraction = std::min(1.0, static_cast<double>(r.run_samples) / static_cast<double>(pool.size()));
     }
   }
 
@@ -185,7 +191,11 @@ struct MicroProfilingJob::Impl {
 
   Result<JobStep> Evaluate() {
     double flops = 0;
+    PlanRuns();
+    std::set<int> widths;
+    for (const Run& r : runs) widths.insert(r.config.hidden);
     for (const auto& [hidden, model] : in.start_models) {
+      if (!widths.count(hidden)) continue;
       EKYA_ASSIGN_OR_RETURN(start_accuracy[hidden], AccuracyOn(model, eval));
       flops += model.Flops(TrainScope::kAllLayers).forward * static_cast<double>(eval.size());
     }
@@ -197,7 +207,6 @@ struct MicroProfilingJob::Impl {
       inference_profile = InferenceProfileFromPredictions(full);
       flops += deployed_forward * static_cast<double>(in.last_window_frames.size());
     }
-    PlanRuns();
     return JobStep{JobKind::kProfiling, options.device.startup_seconds + Seconds(flops), runs.empty()};
   }
 

@@ -18,7 +18,9 @@
 //      samples per epoch; the profiling run trains on m_b = max(min_samples,
 //      round(fraction·n_b)) of them (at most N), from the same start model,
 //      for `epochs` epochs, evaluating after each epoch. Base configs with the
-//      same scope, head width and m_b share one run. Each step is one batch.
+//      same scope and head width share one run, at the smallest m_b among
+//      them (so each (scope, width) is trained once: the profiler stays a
+//      small fraction of the window, SPEC §6). Each step is one batch.
 //   3. The start accuracy a0 (start model on the held-out slice) and the
 //      points (k·m_b/n_b, accuracy after epoch k) — progress measured in
 //      epochs of the real config — are fitted with the curve of
@@ -72,7 +74,7 @@ struct MicroProfilerOptions {
   int min_eval = 100;                  // profiler.min_eval
   CurveEstimator estimator = CurveEstimator::kOptimus;
   bool prune = true;
-  int inference_frames = 250;  // frames of the last window for the inference profile
+  int inference_frames = 100;  // frames of the last window for the inference profile
   // The retraining jobs' own recipe, so that the profile matches them.
   double learning_rate = 0.01;
   int batch_size = 32;
