@@ -67,19 +67,70 @@ std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates) 
   return keep;
 }
 
-InferenceProfile InferenceProfileFromPredictions(const std::vector<int>& full_rate) {
+InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::vector<int>& full_rate,
+                                          double accuracy) {
   InferenceProfile profile;
-  if (full_rate.empty()) return profile;
+  const size_t n = std::min(frames.size(), full_rate.size());
+  if (n == 0) return profile;
+  // New object between frame i−1 and i? Mean absolute pixel difference,
+  // split into two clusters (1-D two-means from the extremes).
+  std::vector<double> diff(n, 0.0);
+  const size_t px = frames.pixels_per_image();
+  for (size_t i = 1; i < n; ++i) {
+    const uint8_t* a = frames.image(i - 1);
+    const uint8_t* b = frames.image(i);
+    double sum = 0;
+    for (size_t k = 0; k < px; ++k) sum += std::abs(static_cast<int>(a[k]) - static_cast<int>(b[k]));
+    diff[i] = sum / static_cast<double>(px);
+  }
+  std::vector<bool> new_object(n, false);
+  if (n > 2) {
+    double lo = *std::min_element(diff.begin() + 1, diff.end());
+    double hi = *std::max_element(diff.begin() + 1, diff.end());
+    for (int iter = 0; iter < 50 && hi > lo; ++iter) {
+      const double cut = 0.5 * (lo + hi);
+      double sl = 0, sh = 0;
+      int nl = 0, nh = 0;
+      for (size_t i = 1; i < n; ++i) {
+        if (diff[i] <= cut) {
+          sl += diff[i];
+          ++nl;
+        } else {
+          sh += diff[i];
+          ++nh;
+        }
+      }
+      if (nl == 0 || nh == 0) break;
+      const double new_lo = sl / nl, new_hi = sh / nh;
+      if (new_lo == lo && new_hi == hi) break;
+      lo = new_lo;
+      hi = new_hi;
+    }
+    const double cut = 0.5 * (lo + hi);
+    for (size_t i = 1; i < n; ++i) new_object[i] = diff[i] > cut;
+  }
+  // Chance that two frames' predictions agree: Σ p_c² over predicted classes.
+  std::map<int, int> counts;
+  for (size_t i = 0; i < n; ++i) counts[full_rate[i]]++;
+  double chance = 0;
+  for (const auto& [c, k] : counts) chance += (static_cast<double>(k) / n) * (static_cast<double>(k) / n);
+  const double acc = accuracy > 0 ? accuracy : 1.0;
+  const double wrong_object_factor = std::min(1.0, chance / acc);
   for (int step = 1; step <= 20; ++step) {
     const double f = step / 20.0;
     CreditSampler sampler(f);
-    int carried = -1;
-    size_t agree = 0;
-    for (int p : full_rate) {
-      if (sampler.Next()) carried = p;
-      agree += (carried == p) ? 1 : 0;
+    bool have = false, same = false;
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (sampler.Next()) {
+        have = true;
+        same = true;
+      } else if (new_object[i]) {
+        same = false;
+      }
+      total += !have ? 0.0 : (same ? 1.0 : wrong_object_factor);
     }
-    profile.points.emplace_back(f, static_cast<double>(agree) / static_cast<double>(full_rate.size()));
+    profile.points.emplace_back(f, std::min(1.0, total / static_cast<double>(n)));
   }
   return profile;
 }
@@ -181,7 +232,8 @@ struct MicroProfilingJob::Impl {
       r.bases.push_back(base);
     }
     for (Run& r : runs) {
-      r.config.data_fraction = std::min(1.0, static_cast<double>(r.run_samples) / static_cast<double>(pool.size()));
+      r.config.data_fraction =
+          std::min(1.0, static_cast<double>(r.run_samples) / static_cast<double>(pool.size()));
     }
   }
 
@@ -204,7 +256,7 @@ struct MicroProfilingJob::Impl {
     flops += deployed_forward * static_cast<double>(eval.size());
     if (!in.last_window_frames.empty()) {
       EKYA_ASSIGN_OR_RETURN(std::vector<int> full, in.deployed.Predict(in.last_window_frames, 1));
-      inference_profile = InferenceProfileFromPredictions(full);
+      inference_profile = EstimateInferenceProfile(in.last_window_frames, full, deployed_accuracy);
       flops += deployed_forward * static_cast<double>(in.last_window_frames.size());
     }
     return JobStep{JobKind::kProfiling, options.device.startup_seconds + Seconds(flops), runs.empty()};

@@ -35,12 +35,20 @@
 //      the profiled set keeps only base configs that have a config on the
 //      accuracy/cost Pareto front, or that are the best of their (scope, head
 //      width) (SPEC §6 step 5); the set never grows back within a run.
-//   6. The inference profile (SPEC §5): the deployed model's predictions on
-//      the first `inference_frames` frames of the last window at full rate,
-//      against the same predictions carried over from the frames a credit
-//      sampler at fraction f analyses, for f = 0.05, 0.1, ..., 1: the share
-//      of frames whose carried prediction agrees with the full-rate one. The
-//      model's accuracy times that factor is the estimated accuracy at f.
+//   6. The inference profile (SPEC §5), from the first `inference_frames`
+//      frames of the last window, without labels: a skipped frame keeps the
+//      prediction of the last analysed frame, which is right about as often
+//      as the model is when both frames show the same object, and right by
+//      chance (two frames' predicted classes agreeing, Σ p_c²) otherwise.
+//      Whether two consecutive frames show the same object is read from the
+//      frames themselves (the mean absolute pixel difference splits into two
+//      clusters, same object under jitter and a new object). For each
+//      f = 0.05, 0.1, ..., 1 a credit sampler picks the analysed frames and
+//      factor(f) = mean over frames of [same object as the last analysed
+//      frame] + [not] · Σ p_c² / acc, capped at 1; the model's accuracy
+//      times factor(f) is the estimated accuracy at f. (Plain agreement
+//      between carried and full-rate predictions underestimates it badly:
+//      jitter alone flips many full-rate predictions of the same object.)
 // Cost of every step is charged from FLOPs on the modelled device:
 // training samples × train-step FLOPs, evaluations and inference-profile
 // frames × forward FLOPs, plus one start-up cost per profiling job.
@@ -107,9 +115,11 @@ std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& prof
 // their base ids.
 std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates);
 
-// The inference profile of a stream from full-rate predictions on
-// consecutive frames (see 6. above). Empty predictions give an empty profile.
-InferenceProfile InferenceProfileFromPredictions(const std::vector<int>& full_rate);
+// The inference profile of a stream from consecutive frames and the model's
+// full-rate predictions on them (see 6. above); accuracy is the model's
+// estimated accuracy. Empty input gives an empty profile.
+InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::vector<int>& full_rate,
+                                          double accuracy);
 
 // Everything the workload hands a profiling job.
 struct ProfilingInputs {

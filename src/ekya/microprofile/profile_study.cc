@@ -9,6 +9,7 @@
 
 #include "ekya/common/parallel.h"
 #include "ekya/common/rng.h"
+#include "ekya/infer/credit_sampler.h"
 #include "ekya/report/progress.h"
 #include "ekya/time/clock.h"
 #include "ekya/train/golden_labeller.h"
@@ -190,8 +191,18 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         study.exhaustive_seconds += measured_cost[s][k];
         study.rows.push_back(r);
       }
-      for (const auto& [fraction, factor] : estimates[s].inference_profile.points) {
-        study.inference.push_back({s, t, fraction, estimates[s].accuracy * factor});
+      // The measured inference profile: the start model on window t's frames
+      // at each analysed fraction (credit sampler, carried predictions).
+      for (int step = 1; step <= 20; ++step) {
+        const double f = step / 20.0;
+        CreditSampler sampler(f);
+        int carried = -1;
+        size_t correct = 0;
+        for (size_t i = 0; i < p.size(); ++i) {
+          if (sampler.Next()) carried = p[i];
+          correct += (carried == truth[s][i]) ? 1 : 0;
+        }
+        study.inference.push_back({s, t, f, p.empty() ? 0.0 : static_cast<double>(correct) / p.size()});
       }
       study.profiling_seconds += profiling_cost[s];
       study.profiler_costs.emplace_back(s, t, profiling_cost[s]);

@@ -14,7 +14,12 @@
 //     full frame rate on window t's frames against the ground truth; its
 //     cost as a run would charge it (start-up + FLOPs of the samples
 //     processed, labelling excluded);
-//   - config "none": the start model's accuracy on window t (cost 0).
+//   - config "none": the start model's accuracy on window t (cost 0);
+//   - the inference profile (inference_profile.csv): the start model's
+//     measured accuracy on window t's frames at each analysed fraction
+//     f = 0.05, 0.1, ..., 1 (credit sampler, skipped frames carry the last
+//     prediction) — the truth the simulator replays; a run's
+//     inference_profile.csv holds the profiler's estimate instead.
 // Jobs are independent and run on `threads` worker threads (one intra-op
 // thread each, longest first); results do not depend on the thread count.
 //

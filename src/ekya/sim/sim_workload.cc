@@ -56,6 +56,7 @@ class SimJob final : public Job {
   // Retraining jobs: the retrained model's recorded accuracies.
   double measured_accuracy = 0;
   double predicted_accuracy = 0;
+  std::string config_id;  // full id with epochs
 
  private:
   JobKind kind_;
@@ -181,7 +182,14 @@ double SimWorkload::AccuracyAt(int stream, int window, bool predicted) const {
   if (st.trained_window == window) return Clamp01(trained);
   const WindowProfile& then = Profile(stream, st.trained_window);
   const double base_then = predicted ? then.none_predicted : then.none_measured;
-  return Clamp01(base_now + (trained - base_then));
+  double carried = base_now + (trained - base_then);
+  // A stale model is never better than the same config retrained for this
+  // window (when that was recorded).
+  for (const ConfigProfile& c : now.configs) {
+    if (c.id == st.trained_id)
+      carried = std::min(carried, predicted ? c.predicted_accuracy : c.measured_accuracy);
+  }
+  return Clamp01(carried);
 }
 
 Status SimWorkload::CheckStream(int stream) const {
@@ -261,6 +269,7 @@ Result<std::unique_ptr<Job>> SimWorkload::MakeRetrainingJob(int stream, const Re
                                           " in window " + std::to_string(window_));
   job->measured_accuracy = it->measured_accuracy;
   job->predicted_accuracy = it->predicted_accuracy;
+  job->config_id = id;
   return std::unique_ptr<Job>(std::move(job));
 }
 
@@ -275,6 +284,7 @@ Result<double> SimWorkload::Deploy(int stream, Job& job) {
   st.trained_window = sim->window();
   st.trained_measured = sim->measured_accuracy;
   st.trained_predicted = sim->predicted_accuracy;
+  st.trained_id = sim->config_id;
   return Clamp01(sim->measured_accuracy);
 }
 

@@ -26,7 +26,8 @@
 //   retrained in t, t' > t (no swap   none(t') + (measured(c, t) − none(t)):
 //     since)                          APPROXIMATION — the gain the retrained
 //                                     model had over the base model carries
-//                                     over unchanged to later windows;
+//                                     over to later windows, but never above
+//                                     measured(c, t') (c retrained for t');
 // clamped to [0, 1]. Profiles are recorded retraining from the base model,
 // so train.start = deployed is not reproduced (APPROXIMATION).
 //
@@ -152,6 +153,7 @@ class SimWorkload final : public Workload {
     int trained_window = -1;  // -1: the base model is deployed
     double trained_measured = 0;
     double trained_predicted = 0;
+    std::string trained_id;  // full id of the config of the deployed model
     CreditSampler sampler;
     int labelled_windows = 0;  // windows 0 .. labelled_windows−1 are labelled
   };

@@ -1,0 +1,161 @@
+// The micro-profiler (SPEC §6): estimates from base profiles, the Pareto
+// pruning, the label-free inference profile, and a real profiling job on a
+// tiny benchmark — which the label firewall holds back until the window it
+// learns from has ended.
+#include "ekya/microprofile/micro_profiler.h"
+
+#include <gtest/gtest.h>
+
+#include "../data/synthetic_pool.h"
+#include "ekya/time/clock.h"
+
+namespace ekya {
+namespace {
+
+BaseProfile Profile(const std::string& base, double a0, std::vector<double> acc) {
+  BaseProfile p;
+  p.base_id = base;
+  p.config_samples = 100;
+  p.run_samples = 10;
+  p.validation_samples = 20;
+  p.start_accuracy = a0;
+  p.accuracy_per_epoch = std::move(acc);
+  p.seconds_per_sample = 0.01;
+  p.eval_seconds_per_sample = 0.004;
+  return p;
+}
+
+TEST(MicroProfilerTest, EstimatesExtrapolateTheCurveAndPriceTheWork) {
+  const std::vector<RetrainConfig> configs = DefaultConfigSpace();
+  auto estimates = EstimateConfigs({Profile("all-h1024-f0.1", 0.5, {0.6, 0.66, 0.7, 0.72, 0.73})}, configs,
+                                   CurveEstimator::kOptimus, 2.0);
+  ASSERT_EQ(estimates.size(), 3u) << "the three epoch counts of the profiled base";
+  for (const ConfigEstimate& e : estimates) {
+    EXPECT_EQ(e.config.BaseId(), "all-h1024-f0.1");
+    // start-up + E × (n × per-sample + validation × per-eval)
+    EXPECT_NEAR(e.cost_seconds, 2.0 + e.config.epochs * (100 * 0.01 + 20 * 0.004), 1e-9);
+    EXPECT_GT(e.accuracy, 0.5);
+    EXPECT_LE(e.accuracy, 1.0);
+  }
+  // More epochs never predict less on a rising curve.
+  EXPECT_LE(estimates[0].accuracy, estimates[1].accuracy + 1e-12);
+  EXPECT_LE(estimates[1].accuracy, estimates[2].accuracy + 1e-12);
+  // Five profile epochs on 10 of 100 samples are half a real epoch: e5 lies beyond them.
+  EXPECT_GT(estimates[0].accuracy, 0.72);
+}
+
+TEST(MicroProfilerTest, ParetoKeepsTheFrontAndTheBestOfEachScope) {
+  auto e = [](const std::string& id, double acc, double cost) {
+    ConfigEstimate c;
+    c.config = *RetrainConfig::Parse(id);
+    c.accuracy = acc;
+    c.cost_seconds = cost;
+    return c;
+  };
+  std::set<std::string> keep =
+      ParetoBases({e("head-h64-f0.1-e5", 0.70, 5), e("head-h64-f0.5-e5", 0.69, 20),
+                   e("all-h1024-f0.1-e5", 0.80, 10), e("all-h1024-f1.0-e5", 0.79, 90)});
+  EXPECT_TRUE(keep.count("head-h64-f0.1"));   // cheapest: on the front
+  EXPECT_TRUE(keep.count("all-h1024-f0.1"));  // most accurate
+  EXPECT_FALSE(keep.count("head-h64-f0.5"));  // dominated, not the best head config
+  EXPECT_FALSE(keep.count("all-h1024-f1.0"));
+}
+
+TEST(MicroProfilerTest, InferenceProfileSeesObjectsThroughJitter) {
+  // Objects of 4 frames each; frames of one object differ by a little noise,
+  // different objects by a lot. Predictions flip within an object (jitter).
+  ImageBatch frames;
+  frames.rows = frames.cols = 4;
+  std::vector<int> predictions;
+  for (int object = 0; object < 25; ++object) {
+    for (int k = 0; k < 4; ++k) {
+      std::vector<uint8_t> img(16, static_cast<uint8_t>((object * 97) % 256));
+      img[k] = static_cast<uint8_t>(img[k] ^ 1);
+      frames.Append(img.data());
+      predictions.push_back(k == 3 ? (object + 1) % 10 : object % 10);
+    }
+  }
+  InferenceProfile p = EstimateInferenceProfile(frames, predictions, 0.8);
+  ASSERT_EQ(p.points.size(), 20u);
+  EXPECT_DOUBLE_EQ(p.At(1.0), 1.0);
+  // At f = 0.5 a skipped frame follows an analysed one; one in four of them
+  // starts a new object... here only frames 1 and 3 of each object are
+  // skipped, never a first frame: all same-object.
+  EXPECT_NEAR(p.At(0.5), 1.0, 1e-9);
+  // At f = 0.25 one frame in four is analysed: the same object throughout.
+  EXPECT_GT(p.At(0.25), 0.95);
+  // Fewer analysed frames cross objects: the factor falls.
+  EXPECT_LT(p.At(0.1), p.At(0.25));
+  EXPECT_TRUE(EstimateInferenceProfile(ImageBatch{}, {}, 0.8).points.empty());
+}
+
+TEST(MicroProfilerTest, ProfilingJobRunsAndWaitsForTheFirewall) {
+  DriftOptions o;
+  o.streams = 1;
+  o.windows = 3;
+  o.frames_per_window = 100;
+  o.base_train_size = 200;
+  o.base_test_size = 50;
+  o.classes_present_min = 2;
+  o.classes_present_max = 4;
+  auto bench = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
+  ASSERT_TRUE(bench.ok()) << bench.status().ToString();
+  ManualClock clock(0);
+  auto fw = LabelFirewall::Create(**bench, clock,
+                                  FirewallOptions::FromBenchmark(**bench, LabelSource::kGroundTruth));
+  ASSERT_TRUE(fw.ok());
+  ModelSpec spec;
+  spec.width = 4;
+  spec.num_classes = 4;
+  std::map<int, Model> starts;
+  for (int hidden : {64, 1024}) {
+    spec.hidden = hidden;
+    auto m = Model::Create(spec, 3);
+    ASSERT_TRUE(m.ok());
+    starts[hidden] = *m;
+  }
+  MicroProfilerOptions po;
+  po.configs = DefaultConfigSpace();
+  po.epochs = 2;
+  po.min_samples = 16;
+  po.min_eval = 10;
+  po.base_sample = 20;
+  auto make_job = [&]() {
+    ProfilingInputs in;
+    in.firewall = fw->get();
+    in.base_data = &(*bench)->BaseTrain();
+    in.stream = 0;
+    in.window = 2;
+    in.start_models = starts;
+    in.deployed = starts[64];
+    for (const RetrainConfig& c : po.configs) in.bases.insert(c.BaseId());
+    return std::make_unique<MicroProfilingJob>(std::move(in), po);
+  };
+  // Window 1 has not ended: its labels, and so the profile, are refused.
+  clock.Set(1.5 * o.window_seconds);
+  auto early = make_job();
+  Result<JobStep> step = early->RunStep();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().code(), StatusCode::kPermissionDenied);
+
+  clock.Set(2 * o.window_seconds);
+  auto job = make_job();
+  double cost = 0;
+  for (int i = 0; i < 1000; ++i) {
+    Result<JobStep> s = job->RunStep();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->kind, JobKind::kProfiling);
+    cost += s->device_seconds;
+    if (s->last) break;
+  }
+  ASSERT_TRUE(job->finished());
+  EXPECT_GT(cost, po.device.startup_seconds);
+  Result<StreamEstimates> e = job->Estimates();
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->all.size(), po.configs.size()) << "every config of every profiled base";
+  EXPECT_GE(e->accuracy, 0.0);
+  for (const ConfigEstimate& c : e->candidates) EXPECT_GT(c.accuracy, e->accuracy);
+}
+
+}  // namespace
+}  // namespace ekya
