@@ -1,5 +1,5 @@
 // Micro benchmarks: rendering the drift conditions, rendering a whole window,
-// and the credit sampler. Run: build/bench/ekya_micro_bench [--benchmark_format=csv]
+// the credit sampler, the thief's decision and the estimator. Run: build/bench/ekya_micro_bench [--benchmark_format=csv]
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -8,6 +8,9 @@
 #include "ekya/data/appearance.h"
 #include "ekya/data/drift_benchmark.h"
 #include "ekya/infer/credit_sampler.h"
+#include "ekya/sched/estimator.h"
+#include "ekya/sched/policy.h"
+#include "ekya/sched/synthetic.h"
 
 namespace ekya {
 namespace {
@@ -62,6 +65,31 @@ void BM_CreditSampler(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CreditSampler);
+
+
+// The thief's decision on a synthetic snapshot (streams, devices; 18 configs).
+void BM_ThiefDecide(benchmark::State& state) {
+  SyntheticOptions o;
+  o.streams = static_cast<int>(state.range(0));
+  o.devices = static_cast<int>(state.range(1));
+  o.configs = 18;
+  Snapshot snapshot = *MakeSyntheticSnapshot(o);
+  std::unique_ptr<Policy> thief = *MakePolicy("thief", Settings());
+  for (auto _ : state) benchmark::DoNotOptimize(thief->Decide(snapshot));
+}
+BENCHMARK(BM_ThiefDecide)->Args({10, 8})->Args({100, 64})->Unit(benchmark::kMillisecond);
+
+// The estimator alone: one fair allocation of a synthetic snapshot.
+void BM_Estimate(benchmark::State& state) {
+  SyntheticOptions o;
+  o.streams = static_cast<int>(state.range(0));
+  o.devices = 1;
+  Snapshot snapshot = *MakeSyntheticSnapshot(o);
+  std::unique_ptr<Policy> fair = *MakePolicy("fair-sco", Settings());
+  Allocation allocation = *fair->Decide(snapshot);
+  for (auto _ : state) benchmark::DoNotOptimize(EstimateAllocation(snapshot, allocation, EstimatorOptions{}));
+}
+BENCHMARK(BM_Estimate)->Arg(4)->Arg(16);
 
 }  // namespace
 }  // namespace ekya
