@@ -288,4 +288,48 @@ TEST_F(CliTest, RunWritesTheRunDirectoryDeterministically) {
   EXPECT_EQ(dirs, 2);
 }
 
+// Issue 4: `ekya profile` records every config in full, and `ekya simulate`
+// on those profiles reproduces real runs of the same streams and devices
+// (mean accuracy within 0.02) for noretrain and fair.
+TEST_F(CliTest, SimulatorReproducesRealRuns) {
+  fs::path models = dir_ / "models";
+  // Models trained a little longer than TinyScenario's, so that accuracies
+  // are not all near zero.
+  const std::string scenario =
+      "--config configs/quick.yaml --set models.dir=" + models.string() +
+      " --set benchmark.base_train_size=3000 --set benchmark.base_test_size=200"
+      " --set benchmark.frames_per_window=100 --set pretrain.epochs=3 --set golden.epochs=2"
+      " --set train.base_sample=50 --set streams=2 --set windows=3"
+      " --set on_completion=to_inference";
+  ASSERT_EQ(RunEkya("pretrain " + scenario).status, 0);
+  Outcome p = RunEkya("profile " + scenario + " --out " + (dir_ / "prof").string());
+  ASSERT_EQ(p.status, 0) << p.output;
+  EXPECT_NE(p.output.find("median_abs_error="), std::string::npos) << p.output;
+  auto rows = ParseCsv(ReadFile(dir_ / "prof" / "profiles.csv"));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"stream", "window", "config", "epochs", "predicted_accuracy",
+                                               "predicted_cost_s", "measured_accuracy", "measured_cost_s"}));
+  EXPECT_EQ(rows.size(), 1u + 2 * 2 * 19) << "18 configs and none, per stream and window t >= 1";
+
+  const std::string fair = "fair:config=head-h64-f0.5-e5,inference_fraction=0.5";
+  Outcome real = RunEkya("compare " + scenario + " --policy noretrain --policy " + fair + " --out " +
+                         (dir_ / "real").string());
+  ASSERT_EQ(real.status, 0) << real.output;
+  Outcome sim = RunEkya("simulate --profiles " + (dir_ / "prof").string() + " " +
+                        scenario.substr(scenario.find("--set")) + " --policy noretrain --policy " + fair +
+                        " --out " + (dir_ / "sim").string());
+  ASSERT_EQ(sim.status, 0) << sim.output;
+  auto real_rows = ParseCsv(ReadFile(dir_ / "real" / "comparison.csv"));
+  auto sim_rows = ParseCsv(ReadFile(dir_ / "sim" / "comparison.csv"));
+  ASSERT_EQ(real_rows.size(), 3u);
+  ASSERT_EQ(sim_rows.size(), 3u);
+  for (size_t i = 1; i < 3; ++i) {
+    // The policy may be quoted and hold commas: count from the end.
+    const double r = std::stod(real_rows[i][real_rows[i].size() - 3]);
+    const double s = std::stod(sim_rows[i][sim_rows[i].size() - 3]);
+    std::printf("%s: real %.4f simulated %.4f (%zu fields)\n", real_rows[i][0].c_str(), r, s,
+                real_rows[i].size());
+    EXPECT_NEAR(r, s, 0.02) << real_rows[i][0];
+  }
+}
+
 }  // namespace
