@@ -138,6 +138,7 @@ MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
   o.fraction = s.Double("profiler.fraction");
   o.min_samples = static_cast<int>(s.Int("profiler.min_samples"));
   o.min_eval = static_cast<int>(s.Int("profiler.min_eval"));
+  o.profile_batch_size = static_cast<int>(s.Int("profiler.batch_size"));
   o.estimator =
       s.String("profiler.estimator") == "released" ? CurveEstimator::kReleased : CurveEstimator::kOptimus;
   o.prune = s.Bool("profiler.prune");

@@ -229,7 +229,7 @@ TEST_F(CliTest, RunWritesTheRunDirectoryDeterministically) {
                                                   "retrain_done_s", "window_accuracy"}));
   EXPECT_EQ(windows.size(), 1u + 3 * 3);
   EXPECT_EQ(windows[1][2], "none");
-  EXPECT_EQ(windows[2][2], "all-h1024-f0.1-e15") << "fair retrains from window 1";
+  EXPECT_EQ(windows[2][2], "all-h1024-f0.1-e5") << "fair retrains from window 1";
 
   // allocations.csv: per device and window the shares integrate to at most P,
   // and stream s always sits on device s mod 2.

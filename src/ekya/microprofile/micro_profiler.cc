@@ -221,7 +221,7 @@ struct MicroProfilingJob::Impl {
         r.config = c;
         r.config.epochs = options.epochs;
         r.config.learning_rate = options.learning_rate;
-        r.config.batch_size = options.batch_size;
+        r.config.batch_size = options.profile_batch_size;
         r.run_samples = m;
         index[key] = runs.size();
         runs.push_back(std::move(r));

@@ -80,6 +80,10 @@ struct MicroProfilerOptions {
   double fraction = 0.1;               // profiler.fraction
   int min_samples = 64;                // profiler.min_samples
   int min_eval = 100;                  // profiler.min_eval
+  // Batch of the profiling runs (profiler.batch_size): small, so that a few
+  // epochs on a small sample still take enough SGD steps to show a trend
+  // (Ekya trained at batch 8). The cost charged is per sample, whatever the batch.
+  int profile_batch_size = 8;
   CurveEstimator estimator = CurveEstimator::kOptimus;
   bool prune = true;
   int inference_frames = 100;  // frames of the last window for the inference profile
