@@ -259,7 +259,7 @@ struct MicroProfilingJob::Impl {
       inference_profile = EstimateInferenceProfile(in.last_window_frames, full, deployed_accuracy);
       flops += deployed_forward * static_cast<double>(in.last_window_frames.size());
     }
-    return JobStep{JobKind::kProfiling, options.device.startup_seconds + Seconds(flops), runs.empty()};
+    return JobStep{JobKind::kProfiling, Seconds(flops), runs.empty()};
   }
 
   Result<JobStep> Train() {

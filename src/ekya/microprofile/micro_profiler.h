@@ -51,7 +51,10 @@
 //      jitter alone flips many full-rate predictions of the same object.)
 // Cost of every step is charged from FLOPs on the modelled device:
 // training samples × train-step FLOPs, evaluations and inference-profile
-// frames × forward FLOPs, plus one start-up cost per profiling job.
+// frames × forward FLOPs. No start-up cost: the profiler is resident on its
+// device, its start models and data stay loaded from one window to the next
+// (the start-up cost of the device model is what launching a retraining job
+// costs; docs/decisions/0003).
 //
 // Thread-safety: a job is used by one thread at a time. The profiler state
 // (ProfilerState) is owned by the workload and touched only between jobs.

@@ -227,9 +227,21 @@ Status Controller::RunWindow(int t) {
           e.stream, e.error.ToString());
       record(e.stream, r.job_kind, 0.0, "failed");
     }
-    EKYA_RETURN_IF_ERROR(set_inference(e.stream, r.inference_share + r.job_share, "profiled"));
+    // The freed share speeds up the device's other profiling jobs (the plan
+    // waits for all of them); the last one's goes to its own inference.
+    const double freed = r.job_share;
     r.job_share = 0;
     if (--profiling_left == 0) return plan(/*replan=*/false);
+    std::vector<int> others;
+    for (int s = 0; s < S; ++s) {
+      if (runs[s].profiling && device_of_[s] == device_of_[e.stream]) others.push_back(s);
+    }
+    if (others.empty()) return set_inference(e.stream, r.inference_share + freed, "profiled");
+    for (int s : others) {
+      runs[s].job_share += freed / static_cast<double>(others.size());
+      EKYA_RETURN_IF_ERROR(executor_.SetJobShare(s, runs[s].job_share));
+      record(s, runs[s].job_kind, runs[s].job_share, "profiled");
+    }
     return Status::Ok();
   };
 

@@ -10,7 +10,8 @@
 //   3. (t >= 1) when the policy plans with estimates, every stream's
 //      micro-profiling job runs first (the device's profiler_share split
 //      among its streams, inference on the rest); a stream whose profiling
-//      ends hands its share to its own inference; once all have ended (or
+//      ends hands its share to the device's other profiling jobs (to its
+//      own inference when none is left); once all have ended (or
 //      at once, for policies without estimates) the policy is asked for an
 //      allocation, which is checked (ValidateAllocation) and applied:
 //      inference shares set, retraining jobs started with their shares.
