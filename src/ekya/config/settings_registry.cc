@@ -106,7 +106,7 @@ std::vector<SettingSpec> Build() {
       Num("fair.inference_fraction", "0.5", 0, 1, "share of the compute `fair` gives to inference (the rest to retraining)"),
       Num("a_min", "0", 0, 1, "lowest inference accuracy a stream may drop to at any moment (0: no floor)"),
       Num("thief.delta", "0.1", 0.001, 1, "share the thief moves from a victim job to a thief job per step"),
-      Choice("thief.variant", "paper", {"paper", "released"},
+      Choice("thief.variant", "released", {"paper", "released"},
              "paper: Algorithm 1 with early stop; released: the prototype's full line search with three rounds"),
       Choice("thief.training_accuracy", "old", {"old", "linear"},
              "estimator: inference accuracy while retraining stays the old model's, or rises linearly to the new"),
