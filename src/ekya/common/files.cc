@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace ekya {
 
@@ -25,6 +26,15 @@ Status WriteFileWhole(const std::string& path, const std::string& text) {
     return Status::IoError("cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
   }
   return Status::Ok();
+}
+
+Result<std::string> ReadFileWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IoError("cannot read '" + path + "'");
+  return text.str();
 }
 
 }  // namespace ekya

@@ -8,6 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "ekya/common/csv.h"
+#include "ekya/common/files.h"
+
 namespace ekya {
 namespace {
 
@@ -15,64 +18,8 @@ constexpr char kProfilesHeader[] =
     "stream,window,config,epochs,predicted_accuracy,predicted_cost_s,measured_accuracy,measured_cost_s";
 constexpr char kInferenceHeader[] = "stream,window,fraction,accuracy";
 
-std::vector<std::string> SplitLine(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(field);
-      field.clear();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  fields.push_back(field);
-  return fields;
-}
-
-bool ParseInt(const std::string& s, int* out) {
-  if (s.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (errno != 0 || end != s.c_str() + s.size()) return false;
-  *out = static_cast<int>(v);
-  return true;
-}
-
-bool ParseDouble(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return false;
-  *out = v;
-  return true;
-}
-
 Status Bad(const std::string& origin, const std::string& file, int line, const std::string& what) {
   return Status::Corrupt(origin + "/" + file + " line " + std::to_string(line) + ": " + what);
-}
-
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -98,21 +45,24 @@ Result<ProfileTable> ProfileTable::Parse(const std::string& profiles_csv, const 
         continue;
       }
       if (line.empty()) continue;
-      const std::vector<std::string> f = SplitLine(line);
-      if (f.size() != 8) return Bad(origin, "profiles.csv", n, "expected 8 fields, got " + std::to_string(f.size()));
+      const std::vector<std::string> f = SplitCsvLine(line);
+      if (f.size() != 8)
+        return Bad(origin, "profiles.csv", n, "expected 8 fields, got " + std::to_string(f.size()));
       ProfileRow r;
       r.config = f[2];
       double v = 0;
-      if (!ParseInt(f[0], &r.stream) || !ParseInt(f[1], &r.window) || !ParseInt(f[3], &r.epochs) ||
-          !ParseDouble(f[4], &r.predicted_accuracy) || !ParseDouble(f[5], &r.predicted_cost_s)) {
+      if (!ParseCsvInt(f[0], &r.stream) || !ParseCsvInt(f[1], &r.window) || !ParseCsvInt(f[3], &r.epochs) ||
+          !ParseCsvDouble(f[4], &r.predicted_accuracy) || !ParseCsvDouble(f[5], &r.predicted_cost_s)) {
         return Bad(origin, "profiles.csv", n, "a field does not parse: '" + line + "'");
       }
       if (!f[6].empty()) {
-        if (!ParseDouble(f[6], &v)) return Bad(origin, "profiles.csv", n, "measured_accuracy does not parse");
+        if (!ParseCsvDouble(f[6], &v))
+          return Bad(origin, "profiles.csv", n, "measured_accuracy does not parse");
         r.measured_accuracy = v;
       }
       if (!f[7].empty()) {
-        if (!ParseDouble(f[7], &v)) return Bad(origin, "profiles.csv", n, "measured_cost_s does not parse");
+        if (!ParseCsvDouble(f[7], &v))
+          return Bad(origin, "profiles.csv", n, "measured_cost_s does not parse");
         r.measured_cost_s = v;
       }
       if (r.config != "none" && !RetrainConfig::Parse(r.config, /*allow_base=*/true).ok()) {
@@ -131,16 +81,18 @@ Result<ProfileTable> ProfileTable::Parse(const std::string& profiles_csv, const 
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (n == 1) {
       if (line != kInferenceHeader) {
-        return Bad(origin, "inference_profile.csv", n, std::string("the header is not '") + kInferenceHeader + "'");
+        return Bad(origin, "inference_profile.csv", n,
+                   std::string("the header is not '") + kInferenceHeader + "'");
       }
       continue;
     }
     if (line.empty()) continue;
-    const std::vector<std::string> f = SplitLine(line);
+    const std::vector<std::string> f = SplitCsvLine(line);
     InferenceProfileRow r;
-    if (f.size() != 4 || !ParseInt(f[0], &r.stream) || !ParseInt(f[1], &r.window) ||
-        !ParseDouble(f[2], &r.fraction) || !ParseDouble(f[3], &r.accuracy)) {
-      return Bad(origin, "inference_profile.csv", n, "expected stream,window,fraction,accuracy: '" + line + "'");
+    if (f.size() != 4 || !ParseCsvInt(f[0], &r.stream) || !ParseCsvInt(f[1], &r.window) ||
+        !ParseCsvDouble(f[2], &r.fraction) || !ParseCsvDouble(f[3], &r.accuracy)) {
+      return Bad(origin, "inference_profile.csv", n,
+                 "expected stream,window,fraction,accuracy: '" + line + "'");
     }
     t.inference_.push_back(r);
   }
@@ -148,9 +100,9 @@ Result<ProfileTable> ProfileTable::Parse(const std::string& profiles_csv, const 
 }
 
 Result<ProfileTable> ProfileTable::Load(const std::string& dir) {
-  EKYA_ASSIGN_OR_RETURN(std::string profiles, ReadWhole(dir + "/profiles.csv"));
+  EKYA_ASSIGN_OR_RETURN(std::string profiles, ReadFileWhole(dir + "/profiles.csv"));
   std::string inference;
-  Result<std::string> inf = ReadWhole(dir + "/inference_profile.csv");
+  Result<std::string> inf = ReadFileWhole(dir + "/inference_profile.csv");
   if (inf.ok()) inference = *inf;
   return Parse(profiles, inference, dir);
 }

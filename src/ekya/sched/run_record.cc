@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "ekya/common/csv.h"
+#include "ekya/common/files.h"
+
 namespace ekya {
 namespace {
 
@@ -14,54 +17,15 @@ constexpr char kWindowsHeader[] =
     "retrain_done_s,window_accuracy";
 constexpr char kAllocationsHeader[] = "window,time_s,stream,job,device,share,reason";
 
-// Splits one CSV line on commas; a quoted field may hold commas and doubled
-// quotes.
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c != '"') {
-        fields.back() += c;
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else {
-        quoted = false;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
 // An integer >= 0 filling the whole field.
 bool ParseIndex(const std::string& text, int* out) {
   if (text.empty() || text[0] == '-' || text[0] == '+') return false;
-  errno = 0;
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (errno != 0 || end != text.c_str() + text.size() || value > 1000000000L) return false;
-  *out = static_cast<int>(value);
-  return true;
+  return ParseCsvInt(text, out);
 }
 
 // A number filling the whole field; "nan" and "inf" only when allowed.
 bool ParseNumber(const std::string& text, bool finite_only, double* out) {
-  if (text.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size()) return false;
-  if (finite_only && (errno == ERANGE || !std::isfinite(value))) return false;
-  *out = value;
-  return true;
+  return ParseCsvDouble(text, out, finite_only);
 }
 
 bool ParseShare(const std::string& text, double* out) { return ParseNumber(text, true, out) && *out >= 0; }
@@ -94,15 +58,6 @@ bool ParseJob(const std::string& text, RecordedJob* out) {
 
 Status Bad(const std::string& origin, const char* file, int line, const std::string& what) {
   return Status::Corrupt(origin + "/" + file + " line " + std::to_string(line) + ": " + what);
-}
-
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError("cannot read '" + path + "'");
-  return text.str();
 }
 
 // Calls row(line_number, fields) for every non-blank line after the header;
@@ -195,8 +150,8 @@ Result<RunRecord> RunRecord::Parse(const std::string& windows_csv, const std::st
 }
 
 Result<RunRecord> RunRecord::Load(const std::string& dir) {
-  EKYA_ASSIGN_OR_RETURN(std::string windows, ReadWhole(dir + "/windows.csv"));
-  EKYA_ASSIGN_OR_RETURN(std::string allocations, ReadWhole(dir + "/allocations.csv"));
+  EKYA_ASSIGN_OR_RETURN(std::string windows, ReadFileWhole(dir + "/windows.csv"));
+  EKYA_ASSIGN_OR_RETURN(std::string allocations, ReadFileWhole(dir + "/allocations.csv"));
   return Parse(windows, allocations, dir);
 }
 

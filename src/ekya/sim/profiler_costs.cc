@@ -8,45 +8,13 @@
 #include <sstream>
 #include <vector>
 
+#include "ekya/common/csv.h"
+#include "ekya/common/files.h"
+
 namespace ekya {
 namespace {
 
 constexpr char kHeader[] = "stream,window,seconds";
-
-std::vector<std::string> Split(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  for (char c : line) {
-    if (c == ',') {
-      fields.push_back(field);
-      field.clear();
-    } else {
-      field += c;
-    }
-  }
-  fields.push_back(field);
-  return fields;
-}
-
-bool ToInt(const std::string& s, int* out) {
-  if (s.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (errno != 0 || end != s.c_str() + s.size()) return false;
-  *out = static_cast<int>(v);
-  return true;
-}
-
-bool ToDouble(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return false;
-  *out = v;
-  return true;
-}
 
 Status Bad(const std::string& origin, int line, const std::string& what) {
   return Status::Corrupt(origin + "/profiler_costs.csv line " + std::to_string(line) + ": " + what);
@@ -67,11 +35,12 @@ Result<ProfilerCosts> ProfilerCosts::Parse(const std::string& csv, const std::st
       continue;
     }
     if (line.empty()) continue;
-    const std::vector<std::string> f = Split(line);
+    const std::vector<std::string> f = SplitCsvLine(line);
     int stream = 0;
     int window = 0;
     double seconds = 0;
-    if (f.size() != 3 || !ToInt(f[0], &stream) || !ToInt(f[1], &window) || !ToDouble(f[2], &seconds)) {
+    if (f.size() != 3 || !ParseCsvInt(f[0], &stream) || !ParseCsvInt(f[1], &window) ||
+        !ParseCsvDouble(f[2], &seconds)) {
       return Bad(origin, n, "expected stream,window,seconds: '" + line + "'");
     }
     if (seconds < 0) return Bad(origin, n, "seconds must be >= 0: '" + line + "'");
@@ -88,11 +57,8 @@ Result<ProfilerCosts> ProfilerCosts::Load(const std::string& dir) {
   const std::string path = dir + "/profiler_costs.csv";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return ProfilerCosts();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot open '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return Parse(text.str(), dir);
+  EKYA_ASSIGN_OR_RETURN(std::string text, ReadFileWhole(path));
+  return Parse(text, dir);
 }
 
 std::optional<double> ProfilerCosts::Find(int stream, int window) const {
