@@ -110,7 +110,7 @@ std::vector<SettingSpec> Build() {
              "paper: Algorithm 1 with early stop; released: the prototype's full line search with three rounds"),
       Choice("thief.training_accuracy", "old", {"old", "linear"},
              "estimator: inference accuracy while retraining stays the old model's, or rises linearly to the new"),
-      Str("thief-fixedconfig.config", "all-h1024-f0.1-e15", "the one config `thief-fixedconfig` gives every stream"),
+      Str("thief-fixedconfig.config", "all-h1024-f0.1-e5", "the one config `thief-fixedconfig` gives every stream (the cheap pinned config, docs/decisions/0004)"),
       Num("fair-sco.inference_fraction", "0.5", 0, 1, "inference share of `fair-sco` (the rest retrains)"),
       Num("fair-naive.inference_fraction", "0.5", 0, 1, "inference share of `fair-naive` (the rest retrains)"),
       OptionalStr("replay.run", "the run directory whose allocations and configs `replay` reproduces"),
