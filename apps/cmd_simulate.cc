@@ -19,6 +19,7 @@
 #include "ekya/sim/simulation.h"
 #include "ekya/time/clock.h"
 #include "simulate.h"
+#include "wiring.h"
 
 namespace ekya::app {
 namespace {
@@ -95,9 +96,7 @@ Result<Prepared> Prepare(const SimulateArgs& args) {
   o.workload.frames_per_window = static_cast<int>(s.Int("benchmark.frames_per_window"));
   o.workload.r_max = s.Double("inference.r_max");
   o.workload.labelling_seconds_per_frame = LabellingSecondsPerFrame(s);
-  o.workload.frames_labelled_per_window = static_cast<double>(s.Int("benchmark.frames_per_window")) /
-                                          s.Double("benchmark.track_length") *
-                                          static_cast<double>(s.Int("benchmark.sample_per_track"));
+  o.workload.frames_labelled_per_window = ExpectedSamplesPerWindow(s);
   o.devices = static_cast<int>(s.Int("devices"));
   o.window_seconds = s.Double("window_seconds");
   EKYA_ASSIGN_OR_RETURN(o.on_completion, ParseOnCompletion(s.String("on_completion")));

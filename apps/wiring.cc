@@ -104,13 +104,16 @@ Result<DeviceModel> MakeDeviceModel(const Settings& s) {
   return d;
 }
 
+double ExpectedSamplesPerWindow(const Settings& s) {
+  return static_cast<double>(s.Int("benchmark.frames_per_window")) / s.Double("benchmark.track_length") *
+         static_cast<double>(s.Int("benchmark.sample_per_track"));
+}
+
 Result<DeviceModel> CalibrateDevice(const Settings& s) {
   // Expected retraining set of window t = W/2: the samples of windows 0..t−1
   // (one per track and sample_per_track) less the validation slice of the
   // newest window, plus the base sample.
-  const double per_window = static_cast<double>(s.Int("benchmark.frames_per_window")) /
-                            s.Double("benchmark.track_length") *
-                            static_cast<double>(s.Int("benchmark.sample_per_track"));
+  const double per_window = ExpectedSamplesPerWindow(s);
   const int mid = static_cast<int>(s.Int("windows")) / 2;
   const double history = per_window * mid - per_window * s.Double("train.validation_fraction") +
                          static_cast<double>(s.Int("train.base_sample"));

@@ -8,8 +8,8 @@
 #include "ekya/common/status.h"
 #include "ekya/config/settings.h"
 #include "ekya/data/drift_benchmark.h"
-#include "ekya/pretrain/model_store.h"
 #include "ekya/microprofile/micro_profiler.h"
+#include "ekya/pretrain/model_store.h"
 #include "ekya/profile/cost_model.h"
 #include "ekya/profile/retrain_config.h"
 #include "ekya/report/run_output.h"
@@ -32,6 +32,10 @@ Result<std::unique_ptr<ModelStore>> EnsureModels(const Settings& s, const DriftB
 // device.speed_curve), or with device.profile=measured one calibrated on this
 // machine by a short training benchmark of the streams' model.
 Result<DeviceModel> MakeDeviceModel(const Settings& s);
+
+// The expected size of a window's labelled sample: one frame per track
+// (mean track length) times sample_per_track.
+double ExpectedSamplesPerWindow(const Settings& s);
 
 // The calibration rule of SPEC §2.1 applied to a scenario: the device on
 // which the costliest config (all layers, h1024, all the data, 30 epochs) at

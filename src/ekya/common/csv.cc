@@ -4,6 +4,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace ekya {
 
@@ -51,6 +52,35 @@ bool ParseCsvDouble(const std::string& text, double* out, bool finite_only) {
   if (finite_only && (errno == ERANGE || !std::isfinite(v))) return false;
   *out = v;
   return true;
+}
+
+Status CsvError(const std::string& where, int line, const std::string& what) {
+  return Status::Corrupt(where + " line " + std::to_string(line) + ": " + what);
+}
+
+Result<int> ForEachCsvRow(const std::string& text, const std::string& where, const std::string& header,
+                          size_t columns,
+                          const std::function<Status(int line_number, const std::string& line,
+                                                     const std::vector<std::string>& fields)>& row) {
+  std::stringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (n == 1) {
+      if (line != header) return CsvError(where, n, "the header is not '" + header + "'");
+      continue;
+    }
+    if (line.empty()) continue;
+    const std::vector<std::string> fields = SplitCsvLine(line);
+    if (columns > 0 && fields.size() != columns) {
+      return CsvError(
+          where, n, "expected " + std::to_string(columns) + " fields, got " + std::to_string(fields.size()));
+    }
+    EKYA_RETURN_IF_ERROR(row(n, line, fields));
+  }
+  return n;
 }
 
 }  // namespace ekya

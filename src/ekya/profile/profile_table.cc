@@ -1,12 +1,7 @@
 #include "ekya/profile/profile_table.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "ekya/common/csv.h"
 #include "ekya/common/files.h"
@@ -18,10 +13,6 @@ constexpr char kProfilesHeader[] =
     "stream,window,config,epochs,predicted_accuracy,predicted_cost_s,measured_accuracy,measured_cost_s";
 constexpr char kInferenceHeader[] = "stream,window,fraction,accuracy";
 
-Status Bad(const std::string& origin, const std::string& file, int line, const std::string& what) {
-  return Status::Corrupt(origin + "/" + file + " line " + std::to_string(line) + ": " + what);
-}
-
 }  // namespace
 
 std::string ProfileRow::FullId() const {
@@ -31,71 +22,52 @@ std::string ProfileRow::FullId() const {
 Result<ProfileTable> ProfileTable::Parse(const std::string& profiles_csv, const std::string& inference_csv,
                                          const std::string& origin) {
   ProfileTable t;
-  {
-    std::stringstream in(profiles_csv);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (n == 1) {
-        if (line != kProfilesHeader) {
-          return Bad(origin, "profiles.csv", n, std::string("the header is not '") + kProfilesHeader + "'");
-        }
-        continue;
-      }
-      if (line.empty()) continue;
-      const std::vector<std::string> f = SplitCsvLine(line);
-      if (f.size() != 8)
-        return Bad(origin, "profiles.csv", n, "expected 8 fields, got " + std::to_string(f.size()));
-      ProfileRow r;
-      r.config = f[2];
-      double v = 0;
-      if (!ParseCsvInt(f[0], &r.stream) || !ParseCsvInt(f[1], &r.window) || !ParseCsvInt(f[3], &r.epochs) ||
-          !ParseCsvDouble(f[4], &r.predicted_accuracy) || !ParseCsvDouble(f[5], &r.predicted_cost_s)) {
-        return Bad(origin, "profiles.csv", n, "a field does not parse: '" + line + "'");
-      }
-      if (!f[6].empty()) {
-        if (!ParseCsvDouble(f[6], &v))
-          return Bad(origin, "profiles.csv", n, "measured_accuracy does not parse");
-        r.measured_accuracy = v;
-      }
-      if (!f[7].empty()) {
-        if (!ParseCsvDouble(f[7], &v))
-          return Bad(origin, "profiles.csv", n, "measured_cost_s does not parse");
-        r.measured_cost_s = v;
-      }
-      if (r.config != "none" && !RetrainConfig::Parse(r.config, /*allow_base=*/true).ok()) {
-        return Bad(origin, "profiles.csv", n, "config '" + r.config + "' is not a base config id or none");
-      }
-      t.index_[{r.stream, r.window, r.FullId()}] = t.rows_.size();
-      t.rows_.push_back(std::move(r));
-    }
-    if (n == 0) return Bad(origin, "profiles.csv", 1, "the file is empty");
-  }
-  std::stringstream in(inference_csv);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (n == 1) {
-      if (line != kInferenceHeader) {
-        return Bad(origin, "inference_profile.csv", n,
-                   std::string("the header is not '") + kInferenceHeader + "'");
-      }
-      continue;
-    }
-    if (line.empty()) continue;
-    const std::vector<std::string> f = SplitCsvLine(line);
-    InferenceProfileRow r;
-    if (f.size() != 4 || !ParseCsvInt(f[0], &r.stream) || !ParseCsvInt(f[1], &r.window) ||
-        !ParseCsvDouble(f[2], &r.fraction) || !ParseCsvDouble(f[3], &r.accuracy)) {
-      return Bad(origin, "inference_profile.csv", n,
-                 "expected stream,window,fraction,accuracy: '" + line + "'");
-    }
-    t.inference_.push_back(r);
-  }
+  const std::string profiles = origin + "/profiles.csv";
+  EKYA_ASSIGN_OR_RETURN(
+      int lines,
+      ForEachCsvRow(profiles_csv, profiles, kProfilesHeader, 8,
+                    [&](int n, const std::string& line, const std::vector<std::string>& f) -> Status {
+                      ProfileRow r;
+                      r.config = f[2];
+                      double v = 0;
+                      if (!ParseCsvInt(f[0], &r.stream) || !ParseCsvInt(f[1], &r.window) ||
+                          !ParseCsvInt(f[3], &r.epochs) || !ParseCsvDouble(f[4], &r.predicted_accuracy) ||
+                          !ParseCsvDouble(f[5], &r.predicted_cost_s)) {
+                        return CsvError(profiles, n, "a field does not parse: '" + line + "'");
+                      }
+                      if (!f[6].empty()) {
+                        if (!ParseCsvDouble(f[6], &v))
+                          return CsvError(profiles, n, "measured_accuracy does not parse");
+                        r.measured_accuracy = v;
+                      }
+                      if (!f[7].empty()) {
+                        if (!ParseCsvDouble(f[7], &v))
+                          return CsvError(profiles, n, "measured_cost_s does not parse");
+                        r.measured_cost_s = v;
+                      }
+                      if (r.config != "none" && !RetrainConfig::Parse(r.config, /*allow_base=*/true).ok()) {
+                        return CsvError(profiles, n,
+                                        "config '" + r.config + "' is not a base config id or none");
+                      }
+                      t.index_[{r.stream, r.window, r.FullId()}] = t.rows_.size();
+                      t.rows_.push_back(std::move(r));
+                      return Status::Ok();
+                    }));
+  if (lines == 0) return CsvError(profiles, 1, "the file is empty");
+  const std::string inference = origin + "/inference_profile.csv";
+  EKYA_RETURN_IF_ERROR(
+      ForEachCsvRow(inference_csv, inference, kInferenceHeader, 0,
+                    [&](int n, const std::string& line, const std::vector<std::string>& f) -> Status {
+                      InferenceProfileRow r;
+                      if (f.size() != 4 || !ParseCsvInt(f[0], &r.stream) || !ParseCsvInt(f[1], &r.window) ||
+                          !ParseCsvDouble(f[2], &r.fraction) || !ParseCsvDouble(f[3], &r.accuracy)) {
+                        return CsvError(inference, n,
+                                        "expected stream,window,fraction,accuracy: '" + line + "'");
+                      }
+                      t.inference_.push_back(r);
+                      return Status::Ok();
+                    })
+          .status());
   return t;
 }
 

@@ -129,8 +129,7 @@ Result<BruteForceResult> BruteForceOptimum(const Snapshot& snapshot, const Brute
                                    " is not 1/m for an integer m in [2, 100]");
   }
   const std::vector<StreamFacts> facts = DescribeStreams(snapshot);
-  std::vector<std::vector<int>> on_device(snapshot.devices);
-  for (size_t s = 0; s < facts.size(); ++s) on_device[facts[s].device].push_back(static_cast<int>(s));
+  std::vector<std::vector<int>> on_device = StreamsByDevice(facts, snapshot.devices);
 
   BruteForceResult result;
   result.allocation.streams.resize(snapshot.streams.size());

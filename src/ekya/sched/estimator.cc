@@ -198,6 +198,12 @@ DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count, StreamO
   return score;
 }
 
+std::vector<std::vector<int>> StreamsByDevice(const std::vector<StreamFacts>& facts, int devices) {
+  std::vector<std::vector<int>> on_device(devices);
+  for (size_t s = 0; s < facts.size(); ++s) on_device[facts[s].device].push_back(static_cast<int>(s));
+  return on_device;
+}
+
 std::vector<StreamFacts> DescribeStreams(const Snapshot& snapshot) {
   std::vector<StreamFacts> facts(snapshot.streams.size());
   for (size_t s = 0; s < snapshot.streams.size(); ++s) {

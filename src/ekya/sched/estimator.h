@@ -186,6 +186,9 @@ struct StreamFacts {
 // snapshot's placement.
 std::vector<StreamFacts> DescribeStreams(const Snapshot& snapshot);
 
+// The streams of each device (index = device), in stream order.
+std::vector<std::vector<int>> StreamsByDevice(const std::vector<StreamFacts>& facts, int devices);
+
 // Choices of a stream's retraining in SimStream terms.
 inline constexpr int kNoJob = -1;       // no retraining
 inline constexpr int kRunningJob = -2;  // the running job (re-plan)

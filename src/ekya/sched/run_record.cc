@@ -1,10 +1,6 @@
 #include "ekya/sched/run_record.h"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "ekya/common/csv.h"
 #include "ekya/common/files.h"
@@ -57,33 +53,20 @@ bool ParseJob(const std::string& text, RecordedJob* out) {
 }
 
 Status Bad(const std::string& origin, const char* file, int line, const std::string& what) {
-  return Status::Corrupt(origin + "/" + file + " line " + std::to_string(line) + ": " + what);
+  return CsvError(origin + "/" + file, line, what);
 }
 
-// Calls row(line_number, fields) for every non-blank line after the header;
-// Corrupt when the file is empty or its header is not `header`.
+// ForEachCsvRow over one of the run's files; an empty file is an error.
 template <typename RowFn>
 Status ForEachRow(const std::string& text, const std::string& origin, const char* file, const char* header,
                   size_t columns, RowFn row) {
-  std::stringstream in(text);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (n == 1) {
-      if (line != header) return Bad(origin, file, n, std::string("the header is not '") + header + "'");
-      continue;
-    }
-    if (line.empty()) continue;
-    const std::vector<std::string> fields = SplitCsvLine(line);
-    if (fields.size() != columns) {
-      return Bad(origin, file, n,
-                 "expected " + std::to_string(columns) + " fields, got " + std::to_string(fields.size()));
-    }
-    EKYA_RETURN_IF_ERROR(row(n, fields));
-  }
-  if (n == 0) return Bad(origin, file, 1, "the file is empty (no header)");
+  const std::string where = origin + "/" + file;
+  EKYA_ASSIGN_OR_RETURN(int lines,
+                        ForEachCsvRow(text, where, header, columns,
+                                      [&](int n, const std::string&, const std::vector<std::string>& fields) {
+                                        return row(n, fields);
+                                      }));
+  if (lines == 0) return CsvError(where, 1, "the file is empty (no header)");
   return Status::Ok();
 }
 

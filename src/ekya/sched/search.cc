@@ -371,8 +371,7 @@ Result<PlanResult> PlanAllocation(const Snapshot& snapshot, const SearchOptions&
     }
   }
   const std::vector<StreamFacts> facts = DescribeStreams(snapshot);
-  std::vector<std::vector<int>> on_device(snapshot.devices);
-  for (size_t s = 0; s < facts.size(); ++s) on_device[facts[s].device].push_back(static_cast<int>(s));
+  std::vector<std::vector<int>> on_device = StreamsByDevice(facts, snapshot.devices);
 
   PlanResult result;
   result.allocation.streams.resize(snapshot.streams.size());

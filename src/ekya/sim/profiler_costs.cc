@@ -1,11 +1,6 @@
 #include "ekya/sim/profiler_costs.h"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "ekya/common/csv.h"
@@ -16,40 +11,31 @@ namespace {
 
 constexpr char kHeader[] = "stream,window,seconds";
 
-Status Bad(const std::string& origin, int line, const std::string& what) {
-  return Status::Corrupt(origin + "/profiler_costs.csv line " + std::to_string(line) + ": " + what);
-}
-
 }  // namespace
 
 Result<ProfilerCosts> ProfilerCosts::Parse(const std::string& csv, const std::string& origin) {
   ProfilerCosts costs;
-  std::stringstream in(csv);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (n == 1) {
-      if (line != kHeader) return Bad(origin, n, std::string("the header is not '") + kHeader + "'");
-      continue;
-    }
-    if (line.empty()) continue;
-    const std::vector<std::string> f = SplitCsvLine(line);
-    int stream = 0;
-    int window = 0;
-    double seconds = 0;
-    if (f.size() != 3 || !ParseCsvInt(f[0], &stream) || !ParseCsvInt(f[1], &window) ||
-        !ParseCsvDouble(f[2], &seconds)) {
-      return Bad(origin, n, "expected stream,window,seconds: '" + line + "'");
-    }
-    if (seconds < 0) return Bad(origin, n, "seconds must be >= 0: '" + line + "'");
-    if (!costs.seconds_.emplace(std::make_pair(stream, window), seconds).second) {
-      return Bad(origin, n,
-                 "stream " + std::to_string(stream) + " window " + std::to_string(window) + " is repeated");
-    }
-  }
-  if (n == 0) return Bad(origin, 1, "the file is empty");
+  const std::string where = origin + "/profiler_costs.csv";
+  EKYA_ASSIGN_OR_RETURN(
+      int lines,
+      ForEachCsvRow(csv, where, kHeader, 0,
+                    [&](int n, const std::string& line, const std::vector<std::string>& f) -> Status {
+                      int stream = 0;
+                      int window = 0;
+                      double seconds = 0;
+                      if (f.size() != 3 || !ParseCsvInt(f[0], &stream) || !ParseCsvInt(f[1], &window) ||
+                          !ParseCsvDouble(f[2], &seconds)) {
+                        return CsvError(where, n, "expected stream,window,seconds: '" + line + "'");
+                      }
+                      if (seconds < 0) return CsvError(where, n, "seconds must be >= 0: '" + line + "'");
+                      if (!costs.seconds_.emplace(std::make_pair(stream, window), seconds).second) {
+                        return CsvError(where, n,
+                                        "stream " + std::to_string(stream) + " window " +
+                                            std::to_string(window) + " is repeated");
+                      }
+                      return Status::Ok();
+                    }));
+  if (lines == 0) return CsvError(where, 1, "the file is empty");
   return costs;
 }
 
