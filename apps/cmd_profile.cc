@@ -45,12 +45,14 @@ int RunProfile(const CommonArgs& args) {
        {std::pair<std::string, std::string>{"profiles.csv", ProfilesCsv(study->rows)},
         {"inference_profile.csv", InferenceProfileCsv(study->inference)},
         {"profiler_costs.csv", ProfilerCostsCsv(*study)},
+        {"estimators.csv", EstimatorsCsv(*study)},
         {"settings.yaml", settings.ToYaml()}}) {
     if (Status st = WriteFileWhole(args.out + "/" + name, text); !st.ok()) return ReportError(st);
   }
   std::printf("%s", ProfileStudyTable(*study, q, (*bench)->streams(), (*bench)->windows(),
                                       settings.Double("window_seconds"))
                         .c_str());
+  std::printf("%s", EstimatorsTable(*study).c_str());
   std::printf("wrote %s/profiles.csv\n", args.out.c_str());
   return 0;
 }

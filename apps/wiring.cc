@@ -144,6 +144,7 @@ MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
   o.profile_batch_size = static_cast<int>(s.Int("profiler.batch_size"));
   o.estimator =
       s.String("profiler.estimator") == "released" ? CurveEstimator::kReleased : CurveEstimator::kOptimus;
+  o.progress = s.String("profiler.progress") == "steps" ? ProfileProgress::kSteps : ProfileProgress::kSamples;
   o.prune = s.Bool("profiler.prune");
   o.learning_rate = s.Double("train.learning_rate");
   o.batch_size = static_cast<int>(s.Int("train.batch_size"));

@@ -44,6 +44,29 @@ TEST(MicroProfilerTest, EstimatesExtrapolateTheCurveAndPriceTheWork) {
   EXPECT_GT(estimates[0].accuracy, 0.72);
 }
 
+TEST(MicroProfilerTest, StepProgressCountsBatchesNotSamples) {
+  const std::vector<RetrainConfig> configs = DefaultConfigSpace();
+  BaseProfile p = Profile("all-h1024-f0.1", 0.5, {0.6, 0.66, 0.7, 0.72, 0.73});
+  // The run: 10 samples at batch 2 = 5 steps an epoch; the real config: 100
+  // samples at batch 50 = 2 steps. By steps each profile epoch is 2.5 real
+  // epochs, by samples 0.1: the same curve read at e5 is then a point
+  // already measured (epoch 2), not an extrapolation.
+  p.run_steps = 5;
+  p.config_steps = 2;
+  auto by_steps = EstimateConfigs({p}, configs, CurveEstimator::kOptimus, 2.0, ProfileProgress::kSteps);
+  auto by_samples = EstimateConfigs({p}, configs, CurveEstimator::kOptimus, 2.0, ProfileProgress::kSamples);
+  ASSERT_EQ(by_steps.size(), 3u);
+  ASSERT_EQ(by_samples.size(), 3u);
+  EXPECT_NEAR(by_steps[0].accuracy, 0.66, 0.02);
+  EXPECT_GT(by_samples[0].accuracy, by_steps[0].accuracy);
+  for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(by_steps[i].cost_seconds, by_samples[i].cost_seconds);
+  // Unknown step counts fall back to samples.
+  p.run_steps = 0;
+  auto fallback = EstimateConfigs({p}, configs, CurveEstimator::kOptimus, 2.0, ProfileProgress::kSteps);
+  ASSERT_EQ(fallback.size(), 3u);
+  EXPECT_DOUBLE_EQ(fallback[0].accuracy, by_samples[0].accuracy);
+}
+
 TEST(MicroProfilerTest, ParetoKeepsTheFrontAndTheBestOfEachScope) {
   auto e = [](const std::string& id, double acc, double cost) {
     ConfigEstimate c;
@@ -120,41 +143,64 @@ TEST(MicroProfilerTest, ProfilingJobRunsAndWaitsForTheFirewall) {
   po.min_samples = 16;
   po.min_eval = 10;
   po.base_sample = 20;
-  auto make_job = [&]() {
+  auto make_job = [&](const Model& deployed) {
     ProfilingInputs in;
     in.firewall = fw->get();
     in.base_data = &(*bench)->BaseTrain();
     in.stream = 0;
     in.window = 2;
     in.start_models = starts;
-    in.deployed = starts[64];
+    in.deployed = deployed;
     for (const RetrainConfig& c : po.configs) in.bases.insert(c.BaseId());
     return std::make_unique<MicroProfilingJob>(std::move(in), po);
   };
   // Window 1 has not ended: its labels, and so the profile, are refused.
   clock.Set(1.5 * o.window_seconds);
-  auto early = make_job();
+  auto early = make_job(starts[64]);
   Result<JobStep> step = early->RunStep();
   ASSERT_FALSE(step.ok());
   EXPECT_EQ(step.status().code(), StatusCode::kPermissionDenied);
 
   clock.Set(2 * o.window_seconds);
-  auto job = make_job();
+  auto run = [&](const Model& deployed, double* cost) -> Result<StreamEstimates> {
+    auto job = make_job(deployed);
+    *cost = 0;
+    for (int i = 0; i < 1000; ++i) {
+      Result<JobStep> s = job->RunStep();
+      if (!s.ok()) return s.status();
+      EXPECT_EQ(s->kind, JobKind::kProfiling);
+      *cost += s->device_seconds;
+      if (s->last) break;
+    }
+    EXPECT_TRUE(job->finished());
+    return job->Estimates();
+  };
   double cost = 0;
-  for (int i = 0; i < 1000; ++i) {
-    Result<JobStep> s = job->RunStep();
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    EXPECT_EQ(s->kind, JobKind::kProfiling);
-    cost += s->device_seconds;
-    if (s->last) break;
-  }
-  ASSERT_TRUE(job->finished());
-  EXPECT_GT(cost, 0.0);
-  Result<StreamEstimates> e = job->Estimates();
+  Result<StreamEstimates> e = run(starts[64], &cost);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_GT(cost, 0.0);
   EXPECT_EQ(e->all.size(), po.configs.size()) << "every config of every profiled base";
   EXPECT_GE(e->accuracy, 0.0);
   for (const ConfigEstimate& c : e->candidates) EXPECT_GT(c.accuracy, e->accuracy);
+
+  // A deployed model that is not one of the start models (the same weights,
+  // cloned) gets its own evaluation on the held-out slice and is charged for
+  // it; a start model's accuracy is reused for free. Estimates agree.
+  double clone_cost = 0;
+  Result<StreamEstimates> e2 = run(starts[64].Clone(), &clone_cost);
+  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_DOUBLE_EQ(e2->accuracy, e->accuracy);
+  ASSERT_EQ(e2->all.size(), e->all.size());
+  for (size_t i = 0; i < e->all.size(); ++i) {
+    EXPECT_DOUBLE_EQ(e2->all[i].accuracy, e->all[i].accuracy);
+    EXPECT_DOUBLE_EQ(e2->all[i].cost_seconds, e->all[i].cost_seconds);
+  }
+  const double forward = po.device.Seconds(starts[64].Flops(TrainScope::kAllLayers).forward);
+  const double extra = clone_cost - cost;
+  EXPECT_GT(extra, 0.0);
+  const double eval_samples = extra / forward;  // the held-out slice: at least min_eval
+  EXPECT_NEAR(eval_samples, std::round(eval_samples), 1e-6);
+  EXPECT_GE(std::round(eval_samples), po.min_eval);
 }
 
 }  // namespace

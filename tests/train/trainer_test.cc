@@ -142,6 +142,66 @@ TEST(TrainerTest, HeadOnlyStepChangesOnlyTheHead) {
   EXPECT_EQ(*check.Predict(probe.images, 1), *trained->Predict(probe.images, 1));
 }
 
+TEST(TrainerTest, CachedFeaturesTrainTheHeadAsWithoutCache) {
+  Model model = MakeModel();
+  const LabelledImages train = MakeBars(96, 4, 7);
+  const LabelledImages val = MakeBars(40, 4, 8);
+  const RetrainConfig config = Config(TrainScope::kHeadOnly, 0.5, 3, 8, 16, 0.05);
+  TrainOptions plain;
+  plain.seed = 11;
+  TrainOptions cached = plain;
+  cached.cache_frozen_features = true;
+  auto a = TrainingRun::Create(model, train, val, config, plain);
+  auto b = TrainingRun::Create(model, train, val, config, cached);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto start = (*b)->EvaluateNow();
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  auto direct = model.Accuracy(val, 1);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_DOUBLE_EQ(*start, *direct);
+  // The cache holds the subsample and the validation set: one backbone pass each.
+  EXPECT_EQ((*b)->backbone_forwards(), 48 + 40);
+  for (bool done = false; !done;) {
+    auto step = (*a)->Step();
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    done = *step;
+  }
+  for (bool done = false; !done;) {
+    auto step = (*b)->Step();
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    done = *step;
+  }
+  EXPECT_EQ((*b)->backbone_forwards(), 48 + 40);  // filled once
+  EXPECT_EQ((*a)->backbone_forwards(), 0);
+  EXPECT_EQ((*a)->samples_processed(), (*b)->samples_processed());
+  EXPECT_EQ((*b)->validation_samples(), 4 * 40);  // EvaluateNow + 3 epochs
+  ASSERT_EQ((*a)->validation_accuracy_per_epoch().size(), 3u);
+  EXPECT_EQ((*a)->validation_accuracy_per_epoch(), (*b)->validation_accuracy_per_epoch());
+  auto ma = (*a)->Finish();
+  auto mb = (*b)->Finish();
+  ASSERT_TRUE(ma.ok() && mb.ok());
+  const std::vector<float> ha = ma->FlatParameters(ModelPart::kHead);
+  const std::vector<float> hb = mb->FlatParameters(ModelPart::kHead);
+  ASSERT_EQ(ha.size(), hb.size());
+  double worst = 0;
+  for (size_t i = 0; i < ha.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(ha[i] - hb[i])));
+  EXPECT_LT(worst, 1e-4);
+  EXPECT_EQ(ma->FlatParameters(ModelPart::kBackbone), mb->FlatParameters(ModelPart::kBackbone));
+}
+
+TEST(TrainerTest, CachedFeaturesNeedAFrozenBackboneAndNoAugmentation) {
+  Model model = MakeModel();
+  TrainOptions cached;
+  cached.cache_frozen_features = true;
+  auto all = TrainingRun::Create(model, MakeBars(32, 4, 1), {}, Config(TrainScope::kAllLayers, 1.0, 1), cached);
+  ASSERT_FALSE(all.ok());
+  EXPECT_NE(all.status().message().find("head-only"), std::string::npos) << all.status().ToString();
+  cached.augment = [](ImageBatch&, Rng&) {};
+  auto aug = TrainingRun::Create(model, MakeBars(32, 4, 1), {}, Config(TrainScope::kHeadOnly, 1.0, 1), cached);
+  ASSERT_FALSE(aug.ok());
+  EXPECT_NE(aug.status().message().find("augmentation"), std::string::npos) << aug.status().ToString();
+}
+
 TEST(TrainerTest, AllLayersStepChangesTheBackbone) {
   Model model = MakeModel();
   const auto backbone = model.FlatParameters(ModelPart::kBackbone);

@@ -11,16 +11,31 @@
 
 namespace ekya {
 
+namespace {
+
+// The trainer's batches per epoch (trainer.h).
+int64_t BatchesPerEpoch(int64_t samples, int64_t batch) {
+  if (samples <= 0 || batch <= 0) return 0;
+  int64_t steps = (samples + batch - 1) / batch;
+  if (steps > 1 && samples % batch == 1) --steps;  // the trainer folds a lone last sample
+  return steps;
+}
+
+}  // namespace
+
 std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& profiles,
                                             const std::vector<RetrainConfig>& configs,
-                                            CurveEstimator estimator, double startup_seconds) {
+                                            CurveEstimator estimator, double startup_seconds,
+                                            ProfileProgress progress) {
   std::vector<ConfigEstimate> out;
   for (const BaseProfile& p : profiles) {
     if (p.config_samples <= 0 || p.accuracy_per_epoch.empty()) continue;
+    const bool by_steps = progress == ProfileProgress::kSteps && p.run_steps > 0 && p.config_steps > 0;
+    const double per_epoch = by_steps ? static_cast<double>(p.run_steps) / static_cast<double>(p.config_steps)
+                                      : static_cast<double>(p.run_samples) / static_cast<double>(p.config_samples);
     std::vector<CurvePoint> points;
     for (size_t k = 0; k < p.accuracy_per_epoch.size(); ++k) {
-      const double x = static_cast<double>(k + 1) * static_cast<double>(p.run_samples) /
-                       static_cast<double>(p.config_samples);
+      const double x = static_cast<double>(k + 1) * per_epoch;
       points.push_back({x, std::clamp(p.accuracy_per_epoch[k], 0.0, 1.0)});
     }
     CurveFitOptions fit_options;
@@ -140,14 +155,38 @@ namespace {
 struct Run {
   std::vector<std::string> bases;  // base ids sharing this run
   RetrainConfig config;            // what the run trains
-  int64_t config_samples = 0;      // n_b of its bases (the largest, for the record)
   int64_t run_samples = 0;
   std::unique_ptr<TrainingRun> training;
+  bool cached = false;  // head only: trains on cached backbone features
+  int64_t steps_per_epoch = 0;
   std::vector<double> accuracy_per_epoch;
-  double train_seconds = 0;
   int64_t train_samples = 0;
+  // Device-seconds per pass, as the run does them: with the feature cache a
+  // training or validation pass runs the head alone and filling the cache
+  // costs one backbone pass per sample.
+  double backbone_seconds_per_sample = 0;
+  double step_seconds_per_sample = 0;
+  double eval_step_seconds_per_sample = 0;
+  // What the real retraining job pays per sample (never cached).
   double train_seconds_per_sample = 0;
   double eval_seconds_per_sample = 0;
+  // Counters already charged.
+  int64_t charged_backbone = 0, charged_samples = 0, charged_validation = 0;
+
+  // Device-seconds of the work done since the last call.
+  double ChargeNew() {
+    const int64_t backbone = training->backbone_forwards();
+    const int64_t samples = training->samples_processed();
+    const int64_t validation = training->validation_samples();
+    const double cost = static_cast<double>(backbone - charged_backbone) * backbone_seconds_per_sample +
+                        static_cast<double>(samples - charged_samples) * step_seconds_per_sample +
+                        static_cast<double>(validation - charged_validation) * eval_step_seconds_per_sample;
+    train_samples += samples - charged_samples;
+    charged_backbone = backbone;
+    charged_samples = samples;
+    charged_validation = validation;
+    return cost;
+  }
 };
 
 }  // namespace
@@ -237,35 +276,10 @@ struct MicroProfilingJob::Impl {
     }
   }
 
-  Result<double> AccuracyOn(const Model& model, const LabelledImages& data) const {
-    return model.Accuracy(data, 1);
-  }
-
-  Result<JobStep> Evaluate() {
-    double flops = 0;
-    PlanRuns();
-    std::set<int> widths;
-    for (const Run& r : runs) widths.insert(r.config.hidden);
-    for (const auto& [hidden, model] : in.start_models) {
-      if (!widths.count(hidden)) continue;
-      EKYA_ASSIGN_OR_RETURN(start_accuracy[hidden], AccuracyOn(model, eval));
-      flops += model.Flops(TrainScope::kAllLayers).forward * static_cast<double>(eval.size());
-    }
-    EKYA_ASSIGN_OR_RETURN(deployed_accuracy, AccuracyOn(in.deployed, eval));
-    const double deployed_forward = in.deployed.Flops(TrainScope::kAllLayers).forward;
-    flops += deployed_forward * static_cast<double>(eval.size());
-    if (!in.last_window_frames.empty()) {
-      EKYA_ASSIGN_OR_RETURN(std::vector<int> full, in.deployed.Predict(in.last_window_frames, 1));
-      inference_profile = EstimateInferenceProfile(in.last_window_frames, full, deployed_accuracy);
-      flops += deployed_forward * static_cast<double>(in.last_window_frames.size());
-    }
-    return JobStep{JobKind::kProfiling, Seconds(flops), runs.empty()};
-  }
-
-  Result<JobStep> Train() {
-    Run& r = runs[current];
-    double cost = 0;
-    if (!r.training) {
+  // Creates every run's TrainingRun (head-only runs on cached features).
+  Status CreateRuns() {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      Run& r = runs[i];
       auto start = in.start_models.find(r.config.hidden);
       if (start == in.start_models.end()) {
         return Status::InvalidArgument("no start model with head width " + std::to_string(r.config.hidden));
@@ -273,25 +287,70 @@ struct MicroProfilingJob::Impl {
       TrainOptions to;
       to.threads = 1;
       to.seed = DeriveSeed(options.seed, {0x9f0f, static_cast<uint64_t>(in.stream),
-                                          static_cast<uint64_t>(in.window), static_cast<uint64_t>(current)});
+                                          static_cast<uint64_t>(in.window), static_cast<uint64_t>(i)});
+      r.cached = r.config.scope == TrainScope::kHeadOnly;
+      to.cache_frozen_features = r.cached;
       EKYA_ASSIGN_OR_RETURN(r.training, TrainingRun::Create(start->second, pool, eval, r.config, to));
-      const FlopCount f = start->second.Flops(r.config.scope);
-      r.train_seconds_per_sample = Seconds(f.train_step);
-      r.eval_seconds_per_sample = Seconds(f.forward);
+      const FlopCount full = start->second.Flops(TrainScope::kAllLayers);
+      const FlopCount scoped = start->second.Flops(r.config.scope);
+      r.train_seconds_per_sample = Seconds(scoped.train_step);
+      r.eval_seconds_per_sample = Seconds(full.forward);
+      if (r.cached) {
+        // Head-only backward is twice the head's forward (model.h).
+        const double head_forward = 0.5 * scoped.backward_trainable;
+        r.backbone_seconds_per_sample = Seconds(std::max(0.0, full.forward - head_forward));
+        r.step_seconds_per_sample = Seconds(head_forward + scoped.backward_trainable);
+        r.eval_step_seconds_per_sample = Seconds(head_forward);
+      } else {
+        r.step_seconds_per_sample = r.train_seconds_per_sample;
+        r.eval_step_seconds_per_sample = r.eval_seconds_per_sample;
+      }
       r.run_samples = r.training->subsample_size();
+      r.steps_per_epoch = r.training->steps_per_epoch();
     }
-    const int64_t samples_before = r.training->samples_processed();
-    const int64_t val_before = r.training->validation_samples();
+    return Status::Ok();
+  }
+
+  Result<JobStep> Evaluate() {
+    double cost = 0;
+    PlanRuns();
+    EKYA_RETURN_IF_ERROR(CreateRuns());
+    // Start accuracy per head width, from a run that starts from it (the
+    // cached run fills its cache here, once).
+    for (Run& r : runs) {
+      if (start_accuracy.count(r.config.hidden)) continue;
+      EKYA_ASSIGN_OR_RETURN(start_accuracy[r.config.hidden], r.training->EvaluateNow());
+      cost += r.ChargeNew();
+    }
+    // The deployed model: evaluated unless it is one of the start models.
+    const double deployed_forward = in.deployed.Flops(TrainScope::kAllLayers).forward;
+    bool known = false;
+    for (const auto& [hidden, model] : in.start_models) {
+      if (start_accuracy.count(hidden) && model.SharesWeightsWith(in.deployed)) {
+        deployed_accuracy = start_accuracy.at(hidden);
+        known = true;
+        break;
+      }
+    }
+    if (!known) {
+      EKYA_ASSIGN_OR_RETURN(deployed_accuracy, in.deployed.Accuracy(eval, 1));
+      cost += Seconds(deployed_forward * static_cast<double>(eval.size()));
+    }
+    if (!in.last_window_frames.empty()) {
+      EKYA_ASSIGN_OR_RETURN(std::vector<int> full, in.deployed.Predict(in.last_window_frames, 1));
+      inference_profile = EstimateInferenceProfile(in.last_window_frames, full, deployed_accuracy);
+      cost += Seconds(deployed_forward * static_cast<double>(in.last_window_frames.size()));
+    }
+    return JobStep{JobKind::kProfiling, cost, runs.empty()};
+  }
+
+  Result<JobStep> Train() {
+    Run& r = runs[current];
     EKYA_ASSIGN_OR_RETURN(bool done, r.training->Step());
-    const int64_t samples = r.training->samples_processed() - samples_before;
-    const double train_cost = static_cast<double>(samples) * r.train_seconds_per_sample;
-    r.train_seconds += train_cost;
-    r.train_samples += samples;
-    cost += train_cost +
-            static_cast<double>(r.training->validation_samples() - val_before) * r.eval_seconds_per_sample;
+    const double cost = r.ChargeNew();
     if (done) {
       r.accuracy_per_epoch = r.training->validation_accuracy_per_epoch();
-      r.training.reset();  // frees the run's model and data
+      r.training.reset();  // frees the run's model, data and cache
       ++current;
     }
     return JobStep{JobKind::kProfiling, cost, current >= runs.size()};
@@ -339,7 +398,7 @@ Result<JobStep> MicroProfilingJob::RunStep() {
   return Status::FailedPrecondition(m.Describe() + " has already finished");
 }
 
-Result<StreamEstimates> MicroProfilingJob::Estimates() const {
+Result<std::vector<BaseProfile>> MicroProfilingJob::BaseProfiles() const {
   const Impl& m = *impl_;
   if (m.phase != Impl::Phase::kDone) return Status::FailedPrecondition(m.Describe() + " has not finished");
   std::vector<BaseProfile> profiles;
@@ -350,18 +409,26 @@ Result<StreamEstimates> MicroProfilingJob::Estimates() const {
       p.config_samples = m.config_samples.at(base);
       p.run_samples = r.run_samples;
       p.validation_samples = m.real_validation_size;
+      p.run_steps = r.steps_per_epoch;
+      p.config_steps = BatchesPerEpoch(p.config_samples, m.options.batch_size);
       p.start_accuracy = m.start_accuracy.count(r.config.hidden) ? m.start_accuracy.at(r.config.hidden) : 0.0;
       p.accuracy_per_epoch = r.accuracy_per_epoch;
-      p.seconds_per_sample = r.train_samples > 0 ? r.train_seconds / static_cast<double>(r.train_samples)
-                                                 : r.train_seconds_per_sample;
+      p.seconds_per_sample = r.train_seconds_per_sample;  // the real job's, uncached
       p.eval_seconds_per_sample = r.eval_seconds_per_sample;
       profiles.push_back(std::move(p));
     }
   }
+  return profiles;
+}
+
+Result<StreamEstimates> MicroProfilingJob::Estimates() const {
+  const Impl& m = *impl_;
+  EKYA_ASSIGN_OR_RETURN(std::vector<BaseProfile> profiles, BaseProfiles());
   StreamEstimates e;
   e.accuracy = m.deployed_accuracy;
   e.inference_profile = m.inference_profile;
-  e.all = EstimateConfigs(profiles, m.options.configs, m.options.estimator, m.options.device.startup_seconds);
+  e.all = EstimateConfigs(profiles, m.options.configs, m.options.estimator, m.options.device.startup_seconds,
+                          m.options.progress);
   for (const ConfigEstimate& c : e.all) {
     if (c.accuracy > e.accuracy) e.candidates.push_back(c);
   }

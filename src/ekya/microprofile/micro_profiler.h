@@ -49,9 +49,16 @@
 //      times factor(f) is the estimated accuracy at f. (Plain agreement
 //      between carried and full-rate predictions underestimates it badly:
 //      jitter alone flips many full-rate predictions of the same object.)
-// Cost of every step is charged from FLOPs on the modelled device:
-// training samples × train-step FLOPs, evaluations and inference-profile
-// frames × forward FLOPs. No start-up cost: the profiler is resident on its
+// Cost of every step is charged from FLOPs on the modelled device, for the
+// passes really made: training samples × train-step FLOPs, evaluations and
+// inference-profile frames × forward FLOPs. Head-only runs train on cached
+// features (TrainOptions::cache_frozen_features): one backbone pass per
+// sample of the run and of the held-out slice, then head-only passes; the
+// start accuracy of a head width comes from its run (the cache's first use),
+// and the deployed model is not evaluated again when it is one of the start
+// models (Model::SharesWeightsWith). The cost estimate of a real config
+// (step 4) still uses the uncached per-sample cost: retraining jobs do not
+// cache. No start-up cost: the profiler is resident on its
 // device, its start models and data stay loaded from one window to the next
 // (the start-up cost of the device model is what launching a retraining job
 // costs; docs/decisions/0003).
@@ -77,6 +84,12 @@
 
 namespace ekya {
 
+// How a profiling run's progress maps onto the real config's epochs (step
+// 3): by samples seen (k epochs of m_b samples = k·m_b/n_b real epochs), or
+// by SGD steps taken (k·s_run/s_real, s = batches per epoch: the profiler's
+// small batch takes more steps per sample than the real job's batch).
+enum class ProfileProgress { kSamples, kSteps };
+
 struct MicroProfilerOptions {
   std::vector<RetrainConfig> configs;  // the candidate space (full configs)
   int epochs = 5;                      // profiler.epochs
@@ -88,6 +101,7 @@ struct MicroProfilerOptions {
   // (Ekya trained at batch 8). The cost charged is per sample, whatever the batch.
   int profile_batch_size = 8;
   CurveEstimator estimator = CurveEstimator::kOptimus;
+  ProfileProgress progress = ProfileProgress::kSamples;  // profiler.progress
   bool prune = true;
   int inference_frames = 100;  // frames of the last window for the inference profile
   // The retraining jobs' own recipe, so that the profile matches them.
@@ -105,6 +119,8 @@ struct BaseProfile {
   int64_t config_samples = 0;      // n_b: samples per epoch of the real config
   int64_t run_samples = 0;         // m_b: samples per epoch of the profiling run
   int64_t validation_samples = 0;  // per epoch, of the real retraining job
+  int64_t config_steps = 0;        // batches per epoch of the real config (0: unknown)
+  int64_t run_steps = 0;           // batches per epoch of the profiling run (0: unknown)
   double start_accuracy = 0;
   std::vector<double> accuracy_per_epoch;
   double seconds_per_sample = 0;       // measured: charged training seconds / samples
@@ -115,7 +131,8 @@ struct BaseProfile {
 // profiled. Pure.
 std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& profiles,
                                             const std::vector<RetrainConfig>& configs,
-                                            CurveEstimator estimator, double startup_seconds);
+                                            CurveEstimator estimator, double startup_seconds,
+                                            ProfileProgress progress = ProfileProgress::kSamples);
 
 // The configs of `estimates` on the accuracy/cost Pareto front (higher
 // accuracy, lower cost), plus the most accurate of each (scope, head width):
@@ -154,6 +171,7 @@ class MicroProfilingJob final : public Job {
   bool finished() const;
   // After the last step: the estimates, and the base profiles they came from.
   Result<StreamEstimates> Estimates() const;
+  Result<std::vector<BaseProfile>> BaseProfiles() const;
 
  private:
   struct Impl;

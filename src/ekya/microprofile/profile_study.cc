@@ -19,6 +19,19 @@
 namespace ekya {
 namespace {
 
+struct NamedEstimator {
+  const char* name;
+  CurveEstimator estimator;
+  ProfileProgress progress;
+};
+constexpr NamedEstimator kEstimators[] = {
+    {"optimus/samples", CurveEstimator::kOptimus, ProfileProgress::kSamples},
+    {"optimus/steps", CurveEstimator::kOptimus, ProfileProgress::kSteps},
+    {"released/samples", CurveEstimator::kReleased, ProfileProgress::kSamples},
+    {"released/steps", CurveEstimator::kReleased, ProfileProgress::kSteps},
+};
+
+
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -106,6 +119,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
       return wa > wb;
     });
     std::vector<StreamEstimates> estimates(S);
+    std::vector<std::vector<BaseProfile>> base_profiles(S);
     std::vector<double> profiling_cost(S, 0.0);
     std::vector<std::vector<double>> measured_acc(S, std::vector<double>(po.configs.size(), 0.0));
     std::vector<std::vector<double>> measured_cost(S, std::vector<double>(po.configs.size(), 0.0));
@@ -130,6 +144,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
           if (step.last) break;
         }
         EKYA_ASSIGN_OR_RETURN(estimates[s], job.Estimates());
+        EKYA_ASSIGN_OR_RETURN(base_profiles[s], job.BaseProfiles());
         profiling_cost[s] = cost;
         tick("window " + std::to_string(t) + " stream " + std::to_string(s) + " micro-profile");
         return Status::Ok();
@@ -190,6 +205,19 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         r.measured_cost_s = measured_cost[s][k];
         study.exhaustive_seconds += measured_cost[s][k];
         study.rows.push_back(r);
+      }
+      for (const auto& [name, estimator, progress] : kEstimators) {
+        std::vector<ProfileRecord>& rows = study.by_estimator[name];
+        rows.push_back(none);
+        const std::vector<ConfigEstimate> e =
+            EstimateConfigs(base_profiles[s], po.configs, estimator, po.device.startup_seconds, progress);
+        for (size_t k = 0; k < po.configs.size(); ++k) {
+          ProfileRecord r = study.rows[study.rows.size() - po.configs.size() + k];
+          for (const ConfigEstimate& c : e) {
+            if (c.config.BaseId() == r.config && c.config.epochs == r.epochs) r.predicted_accuracy = c.accuracy;
+          }
+          rows.push_back(r);
+        }
       }
       // The measured inference profile: the start model on window t's frames
       // at each analysed fraction (credit sampler, carried predictions).
@@ -311,6 +339,30 @@ std::string ProfileStudyTable(const ProfileStudy& study, const ProfilerQuality& 
                 per_window / window_seconds,
                 study.profiling_seconds > 0 ? study.exhaustive_seconds / study.profiling_seconds : 0.0);
   return buf;
+}
+
+std::string EstimatorsCsv(const ProfileStudy& study) {
+  std::string out = "estimator,median_abs_error,top1_hit_rate,mean_regret\n";
+  char buf[256];
+  for (const auto& [name, rows] : study.by_estimator) {
+    const ProfilerQuality q = AssessProfiles(rows);
+    std::snprintf(buf, sizeof buf, "%s,%.4f,%.4f,%.4f\n", name.c_str(), q.median_abs_error, q.top1_hit_rate,
+                  q.mean_regret);
+    out += buf;
+  }
+  return out;
+}
+
+std::string EstimatorsTable(const ProfileStudy& study) {
+  std::string out = "Estimators on the same micro-profiles (profiler.estimator/profiler.progress)\n";
+  char buf[256];
+  for (const auto& [name, rows] : study.by_estimator) {
+    const ProfilerQuality q = AssessProfiles(rows);
+    std::snprintf(buf, sizeof buf, "  %-18s median |err| %.4f   top-1 %.1f%%   regret %.4f\n", name.c_str(),
+                  q.median_abs_error, 100.0 * q.top1_hit_rate, q.mean_regret);
+    out += buf;
+  }
+  return out;
 }
 
 }  // namespace ekya

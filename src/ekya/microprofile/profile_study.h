@@ -53,6 +53,11 @@ struct ProfileStudy {
   // micro-profiling job, labelling excluded (the study labels each window
   // before the jobs start; a run charges labelling separately).
   std::vector<std::tuple<int, int, double>> profiler_costs;
+  // The same micro-profiles read by every estimator (profiler.estimator ×
+  // profiler.progress), named "optimus/samples", ...: rows as `rows`, with
+  // that estimator's predicted accuracy. So estimators are compared on one
+  // set of profiling runs, and the default is chosen by measurement.
+  std::map<std::string, std::vector<ProfileRecord>> by_estimator;
   double profiling_seconds = 0;   // device-seconds the micro-profiler was charged, in all
   double exhaustive_seconds = 0;  // device-seconds of training every config in full, in all
 };
@@ -75,6 +80,11 @@ struct ProfilerQuality {
   double median_cost_error = 0;       // |predicted − measured| / measured cost, median
 };
 ProfilerQuality AssessProfiles(const std::vector<ProfileRecord>& rows);
+
+// estimators.csv: estimator,median_abs_error,top1_hit_rate,mean_regret (one
+// row per entry of by_estimator) and the same as text lines.
+std::string EstimatorsCsv(const ProfileStudy& study);
+std::string EstimatorsTable(const ProfileStudy& study);
 
 // profiler_costs.csv: stream,window,seconds.
 std::string ProfilerCostsCsv(const ProfileStudy& study);

@@ -104,6 +104,9 @@ class Model {
   Status Save(const std::string& path) const;
 
   bool valid() const { return impl_ != nullptr; }
+  // True when both handles share one set of weights (copies of one Model,
+  // not Clone()s): evaluating one evaluates the other.
+  bool SharesWeightsWith(const Model& other) const { return impl_ != nullptr && impl_ == other.impl_; }
   // Independent deep copy (weights, buffers, train scope). Empty stays empty.
   Model Clone() const;
   // Requires valid().

@@ -52,6 +52,14 @@ struct TrainOptions {
   // Optional: applied to each training batch's raw images (a copy) before
   // conversion, with a generator derived from seed, epoch and step.
   std::function<void(ImageBatch&, Rng&)> augment;
+  // Head-only training on cached features: the frozen backbone (eval mode,
+  // no gradients) gives the same features for an image at every epoch, so
+  // the first Step() computes them once for the subsample and the
+  // validation set (backbone_forwards() counts those passes) and every step
+  // and validation pass afterwards runs the head alone. Same result as
+  // without the cache up to floating-point order. Requires config.scope ==
+  // head only and no augment (Create refuses otherwise).
+  bool cache_frozen_features = false;
 };
 
 class TrainingRun {
@@ -80,6 +88,14 @@ class TrainingRun {
   bool done() const;
   int64_t samples_processed() const;
   int64_t validation_samples() const;
+  // Backbone-only forward passes made to fill the feature cache (0 without
+  // cache_frozen_features). With the cache, samples_processed() and
+  // validation_samples() count head-only passes.
+  int64_t backbone_forwards() const;
+  // Accuracy of the current weights on the validation set (NaN when it is
+  // empty), counted in validation_samples(); with the cache it fills the
+  // cache first (counted in backbone_forwards()) and runs the head alone.
+  Result<double> EvaluateNow();
   int epochs_done() const;
   int epochs() const;
   int64_t steps_done() const;

@@ -62,6 +62,13 @@ struct TrainingRun::Impl {
   int64_t loss_count = 0;
   double last_epoch_loss = kNaN;
   bool failed = false;
+  // cache_frozen_features: backbone features of the subsample and the
+  // validation set, filled by the first Step() or EvaluateNow().
+  bool cached = false;
+  torch::Tensor train_features;
+  torch::Tensor validation_features;
+  torch::Tensor validation_labels;
+  int64_t backbone_forwards = 0;
 
   bool done() const { return epochs_done >= config.epochs; }
   int64_t total_steps() const { return steps_per_epoch * config.epochs; }
@@ -74,6 +81,61 @@ struct TrainingRun::Impl {
     return {begin, end};
   }
 
+  // Backbone features of `images` in eval mode, without gradients.
+  torch::Tensor Features(const ImageBatch& images) {
+    Model::Impl& m = model.impl();
+    torch::NoGradGuard no_grad;
+    m.net->backbone->eval();
+    std::vector<torch::Tensor> parts;
+    const size_t n = images.size();
+    for (size_t begin = 0; begin < n; begin += 256) {
+      const size_t end = std::min(n, begin + 256);
+      parts.push_back(m.net->backbone->forward(ImagesToTensor(images, begin, end, m.spec)));
+    }
+    backbone_forwards += static_cast<int64_t>(n);
+    return parts.empty() ? torch::Tensor() : torch::cat(parts, 0).contiguous();
+  }
+
+  // Fills the feature cache once (cache_frozen_features only).
+  Status FillCache() {
+    if (!options.cache_frozen_features || cached) return Status::Ok();
+    try {
+      SetTorchThreads(options.threads);
+      train_features = Features(train.images);
+      if (validation.size() > 0) {
+        validation_features = Features(validation.images);
+        std::vector<int64_t> labels(validation.labels.begin(), validation.labels.end());
+        validation_labels = torch::tensor(labels, torch::kInt64);
+      }
+    } catch (...) {
+      return StatusFromException("training " + config.Id() + ": caching backbone features",
+                                 std::current_exception());
+    }
+    cached = true;
+    return Status::Ok();
+  }
+
+  // Accuracy of the current weights on the validation set, counted in
+  // validation_samples.
+  Result<double> ValidationAccuracy() {
+    if (validation.size() == 0) return kNaN;
+    validation_samples += static_cast<int64_t>(validation.size());
+    if (!options.cache_frozen_features) return model.Accuracy(validation, options.threads);
+    EKYA_RETURN_IF_ERROR(FillCache());
+    try {
+      SetTorchThreads(options.threads);
+      torch::NoGradGuard no_grad;
+      Model::Impl& m = model.impl();
+      m.net->head->eval();
+      torch::Tensor predicted = m.net->head->forward(validation_features).argmax(1).to(torch::kInt64);
+      const int64_t correct = predicted.eq(validation_labels).sum().item<int64_t>();
+      return static_cast<double>(correct) / static_cast<double>(validation.size());
+    } catch (...) {
+      return StatusFromException("training " + config.Id() + ": validation on cached features",
+                                 std::current_exception());
+    }
+  }
+
   Status EndEpoch() {
     ++epochs_done;
     step_in_epoch = 0;
@@ -81,8 +143,7 @@ struct TrainingRun::Impl {
     loss_sum = 0;
     loss_count = 0;
     if (validation.size() == 0) return Status::Ok();
-    EKYA_ASSIGN_OR_RETURN(double acc, model.Accuracy(validation, options.threads));
-    validation_samples += static_cast<int64_t>(validation.size());
+    EKYA_ASSIGN_OR_RETURN(double acc, ValidationAccuracy());
     validation_accuracy.push_back(acc);
     if (std::isnan(best_accuracy) || acc > best_accuracy) {
       best_accuracy = acc;
@@ -126,6 +187,12 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Create(Model model, LabelledIm
     return Status::InvalidArgument("TrainingRun " + id + ": momentum must be in [0, 1)");
   if (!(options.weight_decay >= 0))
     return Status::InvalidArgument("TrainingRun " + id + ": weight_decay must be >= 0");
+  if (options.cache_frozen_features && config.scope != TrainScope::kHeadOnly)
+    return Status::InvalidArgument("TrainingRun " + id +
+                                   ": cache_frozen_features needs head-only training (the backbone must be frozen)");
+  if (options.cache_frozen_features && options.augment)
+    return Status::InvalidArgument("TrainingRun " + id +
+                                   ": cache_frozen_features cannot be combined with augmentation");
   EKYA_RETURN_IF_ERROR(
       CheckLabelled(train, "training", spec.num_classes, false).WithContext("TrainingRun " + id));
   EKYA_RETURN_IF_ERROR(
@@ -181,23 +248,30 @@ Result<bool> TrainingRun::Step() {
                               ", step " + std::to_string(r.steps_done + 1) + ")";
   if (r.failed) return Status::FailedPrecondition(context + ": the run failed earlier");
   if (r.done()) return true;
+  if (Status st = r.FillCache(); !st.ok()) {
+    r.failed = true;
+    return st;
+  }
   if (r.step_in_epoch == 0) r.rng.Shuffle(r.order);
   const auto [begin, end] = r.BatchRange(r.step_in_epoch);
   const size_t count = end - begin;
 
-  ImageBatch images;
-  images.rows = r.train.images.rows;
-  images.cols = r.train.images.cols;
-  images.pixels.reserve(count * images.pixels_per_image());
   std::vector<int64_t> labels(count);
+  std::vector<int64_t> rows(count);
   for (size_t i = 0; i < count; ++i) {
-    const size_t k = r.order[begin + i];
-    images.Append(r.train.images.image(k));
-    labels[i] = r.train.labels[k];
+    rows[i] = static_cast<int64_t>(r.order[begin + i]);
+    labels[i] = r.train.labels[r.order[begin + i]];
   }
-  if (r.options.augment) {
-    Rng aug(DeriveSeed(r.options.seed, {0xa06, static_cast<uint64_t>(r.steps_done)}));
-    r.options.augment(images, aug);
+  ImageBatch images;
+  if (!r.cached) {
+    images.rows = r.train.images.rows;
+    images.cols = r.train.images.cols;
+    images.pixels.reserve(count * images.pixels_per_image());
+    for (size_t i = 0; i < count; ++i) images.Append(r.train.images.image(r.order[begin + i]));
+    if (r.options.augment) {
+      Rng aug(DeriveSeed(r.options.seed, {0xa06, static_cast<uint64_t>(r.steps_done)}));
+      r.options.augment(images, aug);
+    }
   }
 
   Model::Impl& m = r.model.impl();
@@ -208,10 +282,16 @@ Result<bool> TrainingRun::Step() {
     for (auto& group : r.optimizer->param_groups())
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
     m.SetTrainingMode(true);
-    torch::Tensor x = ImagesToTensor(images, 0, count, m.spec);
     torch::Tensor y = torch::from_blob(labels.data(), {static_cast<int64_t>(count)}, torch::kInt64);
+    torch::Tensor logits;
+    if (r.cached) {
+      torch::Tensor index = torch::from_blob(rows.data(), {static_cast<int64_t>(count)}, torch::kInt64);
+      logits = m.net->head->forward(r.train_features.index_select(0, index));
+    } else {
+      logits = m.net->forward(ImagesToTensor(images, 0, count, m.spec));
+    }
     r.optimizer->zero_grad();
-    torch::Tensor loss = torch::nn::functional::cross_entropy(m.net->forward(x), y);
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
     const double loss_value = loss.item<double>();
     if (!std::isfinite(loss_value)) {
       m.SetTrainingMode(false);
@@ -252,6 +332,12 @@ Result<Model> TrainingRun::Finish() {
 bool TrainingRun::done() const { return impl_->done(); }
 int64_t TrainingRun::samples_processed() const { return impl_->samples; }
 int64_t TrainingRun::validation_samples() const { return impl_->validation_samples; }
+int64_t TrainingRun::backbone_forwards() const { return impl_->backbone_forwards; }
+Result<double> TrainingRun::EvaluateNow() {
+  Result<double> acc = impl_->ValidationAccuracy();
+  if (!acc.ok()) return acc.status().WithContext("evaluating " + impl_->config.Id());
+  return acc;
+}
 int TrainingRun::epochs_done() const { return impl_->epochs_done; }
 int TrainingRun::epochs() const { return impl_->config.epochs; }
 int64_t TrainingRun::steps_done() const { return impl_->steps_done; }
