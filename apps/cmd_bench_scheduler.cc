@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "ekya/sched/estimator.h"
 #include "ekya/sched/policy.h"
 #include "ekya/sched/search.h"
+#include "ekya/sched/snapshot_io.h"
 #include "ekya/sched/synthetic.h"
 #include "ekya/time/clock.h"
 
@@ -33,31 +35,109 @@ double Median(std::vector<double> values) {
   return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-}  // namespace
+// The snapshot to time, the settings to build the policies with, and the
+// line that says what the snapshot is.
+struct BenchInput {
+  Snapshot snapshot;
+  Settings settings;
+  std::string header;
+};
 
-int RunBenchScheduler(const BenchSchedulerArgs& args) {
-  if (!args.snapshot.empty()) {
-    return ReportError(Status::InvalidArgument(
-        "--snapshot " + args.snapshot +
-        ": reading a snapshot from a file is not supported yet; the benchmark uses a seeded synthetic "
-        "snapshot (--streams, --devices, --configs, --seed)"));
+int CandidateCount(const Snapshot& snapshot) {
+  int n = 0;
+  for (const StreamState& st : snapshot.streams) n += static_cast<int>(st.candidates.size());
+  return n;
+}
+
+// The plan (not re-plan) snapshot with the most candidates, the first of
+// equals; any snapshot when the file holds re-plans only.
+size_t DefaultSnapshotIndex(const std::vector<SnapshotRecord>& records) {
+  const bool any_plan =
+      std::any_of(records.begin(), records.end(), [](const SnapshotRecord& r) { return !r.snapshot.replan; });
+  size_t best = 0;
+  int best_count = -1;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (any_plan && records[i].snapshot.replan) continue;
+    const int count = CandidateCount(records[i].snapshot);
+    if (count > best_count) {
+      best = i;
+      best_count = count;
+    }
   }
-  if (args.streams < 1 || args.devices < 1 || args.configs < 1 || args.repeats < 1) {
-    return ReportError(Status::InvalidArgument("--streams, --devices, --configs and --repeats must be >= 1"));
-  }
+  return best;
+}
+
+Result<BenchInput> SyntheticInput(const BenchSchedulerArgs& args) {
+  if (args.snapshot_index) return Status::InvalidArgument("--snapshot-index needs --snapshot FILE");
+  if (args.streams < 1 || args.devices < 1 || args.configs < 1)
+    return Status::InvalidArgument("--streams, --devices and --configs must be >= 1");
   SyntheticOptions options;
   options.streams = args.streams;
   options.devices = args.devices;
   options.configs = args.configs;
   options.seed = args.seed;
-  Result<Snapshot> snapshot = MakeSyntheticSnapshot(options);
-  if (!snapshot.ok()) return ReportError(snapshot.status());
+  BenchInput input;
+  EKYA_ASSIGN_OR_RETURN(input.snapshot, MakeSyntheticSnapshot(options));
+  char header[160];
+  std::snprintf(
+      header, sizeof header, "scheduler benchmark: %d streams, %d devices, %d configs, seed %llu, %d repeats",
+      args.streams, args.devices, args.configs, static_cast<unsigned long long>(args.seed), args.repeats);
+  input.header = header;
+  return input;
+}
 
-  const Settings settings;
+Result<BenchInput> FileInput(const BenchSchedulerArgs& args) {
+  if (!args.synthetic_options_given.empty()) {
+    std::string given;
+    for (const std::string& name : args.synthetic_options_given) given += (given.empty() ? "" : ", ") + name;
+    return Status::InvalidArgument("--snapshot " + args.snapshot + " cannot be combined with " + given +
+                                   ": they describe the synthetic snapshot; the streams, devices and "
+                                   "configs come from the file");
+  }
+  EKYA_ASSIGN_OR_RETURN(std::vector<SnapshotRecord> records, LoadSnapshotFile(args.snapshot));
+  size_t index = DefaultSnapshotIndex(records);
+  if (args.snapshot_index) {
+    if (*args.snapshot_index < 0 || *args.snapshot_index >= static_cast<int>(records.size())) {
+      return Status::InvalidArgument("--snapshot-index " + std::to_string(*args.snapshot_index) + ": " +
+                                     args.snapshot + " holds " + std::to_string(records.size()) +
+                                     " snapshot(s), indices 0.." + std::to_string(records.size() - 1));
+    }
+    index = static_cast<size_t>(*args.snapshot_index);
+  }
+  BenchInput input;
+  input.snapshot = std::move(records[index].snapshot);
+  const std::filesystem::path settings_file =
+      std::filesystem::path(args.snapshot).parent_path() / "settings.yaml";
+  std::error_code ec;
+  std::string settings_note = "default settings";
+  if (std::filesystem::is_regular_file(settings_file, ec)) {
+    EKYA_RETURN_IF_ERROR(input.settings.LoadYamlFile(settings_file.string())
+                             .WithContext("the settings beside --snapshot " + args.snapshot));
+    settings_note = "settings " + settings_file.string();
+  }
+  const Snapshot& snap = input.snapshot;
+  char where[200];
+  std::snprintf(where, sizeof where,
+                " (window %d, %s at %g s): %zu streams, %d devices, %d candidates, %zu configs, %d repeats, ",
+                snap.window, snap.replan ? "replan" : "plan", snap.time_s, snap.streams.size(), snap.devices,
+                CandidateCount(snap), snap.configs.size(), args.repeats);
+  input.header = "scheduler benchmark: snapshot " + args.snapshot + " index " + std::to_string(index) +
+                 " of " + std::to_string(records.size()) + where + settings_note;
+  return input;
+}
+
+}  // namespace
+
+int RunBenchScheduler(const BenchSchedulerArgs& args) {
+  if (args.repeats < 1) return ReportError(Status::InvalidArgument("--repeats must be >= 1"));
+  Result<BenchInput> input = args.snapshot.empty() ? SyntheticInput(args) : FileInput(args);
+  if (!input.ok()) return ReportError(input.status());
+  const Snapshot& snapshot = input->snapshot;
+  const Settings& settings = input->settings;
   Result<EstimatorOptions> estimator = EstimatorOptionsFromSettings(settings);
   if (!estimator.ok()) return ReportError(estimator.status());
   const std::vector<std::string> specs =
-      args.policies.empty() ? std::vector<std::string>{"thief"} : args.policies;
+      args.policies.empty() ? std::vector<std::string>{settings.String("policy")} : args.policies;
 
   std::vector<PolicyTiming> timings;
   for (const std::string& text : specs) {
@@ -71,12 +151,12 @@ int RunBenchScheduler(const BenchSchedulerArgs& args) {
     Allocation allocation;
     for (int r = 0; r < args.repeats; ++r) {
       Stopwatch watch;
-      Result<Allocation> decided = (*policy)->Decide(*snapshot);
+      Result<Allocation> decided = (*policy)->Decide(snapshot);
       ms.push_back(1e3 * watch.ElapsedSeconds());
       if (!decided.ok()) return ReportError(decided.status().WithContext("policy " + timing.spec));
       allocation = std::move(decided).value();
     }
-    Status valid = ValidateAllocation(*snapshot, allocation);
+    Status valid = ValidateAllocation(snapshot, allocation);
     if (!valid.ok())
       return ReportError(valid.WithContext("policy " + timing.spec + " returned an invalid allocation"));
     timing.median_ms = Median(ms);
@@ -84,20 +164,18 @@ int RunBenchScheduler(const BenchSchedulerArgs& args) {
     timing.max_ms = *std::max_element(ms.begin(), ms.end());
     for (const StreamAllocation& a : allocation.streams)
       timing.retraining_jobs += a.retrain.has_value() ? 1 : 0;
-    Result<Estimate> estimate = EstimateAllocation(*snapshot, allocation, *estimator);
+    Result<Estimate> estimate = EstimateAllocation(snapshot, allocation, *estimator);
     if (!estimate.ok()) return ReportError(estimate.status());
     timing.accuracy = estimate->accuracy;
     if (const auto* planning = dynamic_cast<const PlanningPolicy*>(policy->get())) {
-      Result<PlanResult> plan = planning->Plan(*snapshot);
+      Result<PlanResult> plan = planning->Plan(snapshot);
       if (!plan.ok()) return ReportError(plan.status().WithContext("policy " + timing.spec));
       timing.estimator_calls = plan->estimator_calls;
     }
     timings.push_back(timing);
   }
 
-  std::printf("scheduler benchmark: %d streams, %d devices, %d configs, seed %llu, %d repeats\n",
-              args.streams, args.devices, args.configs, static_cast<unsigned long long>(args.seed),
-              args.repeats);
+  std::printf("%s\n", input->header.c_str());
   std::printf("%10s %10s %10s %9s %8s %15s  %s\n", "median_ms", "min_ms", "max_ms", "accuracy", "retrain",
               "estimator_calls", "policy");
   for (const PolicyTiming& t : timings) {

@@ -9,6 +9,7 @@
 //   ekya drift    --config FILE [--set k=v]... [--seed N] --out DIR
 //   ekya bench train --model NAME [--batch B] [--threads T]
 //   ekya bench scheduler [--streams N] [--devices G] [--configs K] [--policy SPEC]...
+//   ekya bench scheduler --snapshot FILE [--snapshot-index K] [--policy SPEC]...
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -125,14 +126,25 @@ int main(int argc, char** argv) {
       bench->add_subcommand("scheduler", "how long the schedulers take to decide (SPEC §7.7)");
   bench_sched->add_option("--streams", bench_sched_args.streams, "streams of the synthetic snapshot")
       ->default_val(10);
-  bench_sched->add_option("--devices", bench_sched_args.devices, "devices")->default_val(8);
-  bench_sched->add_option("--configs", bench_sched_args.configs, "candidate configs per stream")
+  bench_sched->add_option("--devices", bench_sched_args.devices, "devices of the synthetic snapshot")
+      ->default_val(8);
+  bench_sched
+      ->add_option("--configs", bench_sched_args.configs,
+                   "candidate configs per stream of the synthetic snapshot")
       ->default_val(18);
-  bench_sched->add_option("--policy", bench_sched_args.policies, "policy spec (repeatable; default thief)")
+  bench_sched
+      ->add_option(
+          "--policy", bench_sched_args.policies,
+          "policy spec (repeatable; default: the setting 'policy', thief unless a run's settings.yaml "
+          "beside --snapshot says otherwise)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   bench_sched->add_option("--snapshot", bench_sched_args.snapshot,
-                          "a snapshot saved by a run (not supported yet)");
+                          "time a snapshot saved by a run instead: a run directory's snapshots.jsonl "
+                          "or a single-snapshot .json file");
+  bench_sched->add_option("--snapshot-index", bench_sched_args.snapshot_index,
+                          "which snapshot of the file, 0-based (default: the window plan, not a re-plan, "
+                          "with the most candidates)");
   bench_sched->add_option("--repeats", bench_sched_args.repeats, "timed decisions per policy")
       ->default_val(20);
   bench_sched->add_option("--seed", bench_sched_args.seed, "seed of the synthetic snapshot")->default_val(1);
@@ -151,6 +163,11 @@ int main(int argc, char** argv) {
   if (simulate->parsed()) return RunSimulate(simulate_args);
   if (compare->parsed()) return RunCompare(compare_args, compare_policies);
   if (bench_train->parsed()) return RunBenchTrain(bench_train_args);
-  if (bench_sched->parsed()) return RunBenchScheduler(bench_sched_args);
+  if (bench_sched->parsed()) {
+    for (const char* name : {"--streams", "--devices", "--configs", "--seed"}) {
+      if (bench_sched->count(name) > 0) bench_sched_args.synthetic_options_given.push_back(name);
+    }
+    return RunBenchScheduler(bench_sched_args);
+  }
   return 0;
 }

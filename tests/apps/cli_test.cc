@@ -2,7 +2,8 @@
 // names the problem and leave no result file; a tiny scenario runs end to end
 // (pretrain, then drift) and gives the same drift.json twice; `run` and
 // `compare` on a tiny scenario write the run directory with its contract
-// (columns, whole frame counts, conservation, determinism).
+// (columns, whole frame counts, conservation, determinism); a simulated run
+// saves its snapshots and `bench scheduler --snapshot` times one of them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +17,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "sim/sim_fixture.h"
 
 namespace {
 
@@ -200,12 +203,18 @@ TEST_F(CliTest, RunWritesTheRunDirectoryDeterministically) {
   ASSERT_EQ(a.status, 0) << a.output;
   Outcome b = RunEkya("run " + scenario + " --policy fair --seed 1 --out " + (dir_ / "b").string());
   ASSERT_EQ(b.status, 0) << b.output;
-  for (const char* f : {"chunks.csv", "windows.csv", "allocations.csv"}) {
+  for (const char* f : {"chunks.csv", "windows.csv", "allocations.csv", "snapshots.jsonl"}) {
     EXPECT_EQ(ReadFile(dir_ / "a" / f), ReadFile(dir_ / "b" / f)) << f << " differs between identical runs";
   }
   for (const char* f : {"settings.yaml", "chunks.csv", "windows.csv", "allocations.csv", "summary.json"}) {
     EXPECT_TRUE(fs::exists(dir_ / "a" / f)) << f;
   }
+  // snapshots.jsonl: a line per row of decisions.csv.
+  const std::string snapshots = ReadFile(dir_ / "a" / "snapshots.jsonl");
+  const std::string decisions = ReadFile(dir_ / "a" / "decisions.csv");
+  EXPECT_GT(std::count(snapshots.begin(), snapshots.end(), '\n'), 0);
+  EXPECT_EQ(std::count(snapshots.begin(), snapshots.end(), '\n') + 1,
+            std::count(decisions.begin(), decisions.end(), '\n'));
 
   // chunks.csv: the columns, and accuracy × frames_total is a whole number.
   auto chunks = ParseCsv(ReadFile(dir_ / "a" / "chunks.csv"));
@@ -309,6 +318,14 @@ TEST_F(CliTest, SimulatorReproducesRealRuns) {
   EXPECT_EQ(rows[0], (std::vector<std::string>{"stream", "window", "config", "epochs", "predicted_accuracy",
                                                "predicted_cost_s", "measured_accuracy", "measured_cost_s"}));
   EXPECT_EQ(rows.size(), 1u + 2 * 2 * 19) << "18 configs and none, per stream and window t >= 1";
+  // Every estimator is assessed on the same micro-profiles.
+  auto estimators = ParseCsv(ReadFile(dir_ / "prof" / "estimators.csv"));
+  ASSERT_EQ(estimators.size(), 5u);
+  EXPECT_EQ(estimators[0],
+            (std::vector<std::string>{"estimator", "median_abs_error", "top1_hit_rate", "mean_regret"}));
+  EXPECT_EQ(estimators[1][0], "optimus/samples");
+  EXPECT_EQ(estimators[4][0], "released/steps");
+  EXPECT_NE(p.output.find("optimus/steps"), std::string::npos) << p.output;
 
   const std::string fair = "fair:config=head-h64-f0.5-e5,inference_fraction=0.5";
   Outcome real = RunEkya("compare " + scenario + " --policy noretrain --policy " + fair + " --out " +
@@ -330,6 +347,102 @@ TEST_F(CliTest, SimulatorReproducesRealRuns) {
                 real_rows[i].size());
     EXPECT_NEAR(r, s, 0.02) << real_rows[i][0];
   }
+}
+
+// Issue 4: a run directory holds snapshots.jsonl, one line per row of
+// decisions.csv (the snapshot that policy call saw), and `ekya bench
+// scheduler --snapshot` times the policy on one of them.
+TEST_F(CliTest, BenchSchedulerTimesASnapshotSavedByARun) {
+  const fs::path prof = dir_ / "prof";
+  fs::create_directories(prof);
+  std::ofstream(prof / "profiles.csv") << ekya::testing::kSimProfilesCsv;
+  std::ofstream(prof / "inference_profile.csv") << ekya::testing::kSimInferenceCsv;
+  std::ofstream(prof / "profiler_costs.csv") << ekya::testing::kSimProfilerCostsCsv;
+  const fs::path run = dir_ / "run";
+  Outcome sim = RunEkya("simulate --profiles " + prof.string() +
+                        " --set streams=3 --set devices=2 --set on_completion=replan --policy thief --out " +
+                        run.string());
+  ASSERT_EQ(sim.status, 0) << sim.output;
+
+  auto decisions = ParseCsv(ReadFile(run / "decisions.csv"));
+  ASSERT_GE(decisions.size(), 3u) << "a plan per window t >= 1";
+  EXPECT_EQ(decisions[0], (std::vector<std::string>{"window", "time_s", "replan", "seconds"}));
+  std::vector<std::string> lines;
+  {
+    std::stringstream text(ReadFile(run / "snapshots.jsonl"));
+    std::string line;
+    while (std::getline(text, line)) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), decisions.size() - 1) << "one line per row of decisions.csv";
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto j = nlohmann::json::parse(lines[i]);
+    EXPECT_EQ(j["window"].get<int>(), std::stoi(decisions[i + 1][0])) << "line " << i;
+    EXPECT_EQ(j["replan"].get<bool>(), decisions[i + 1][2] == "1") << "line " << i;
+    EXPECT_EQ(j["snapshot"]["window"], j["window"]);
+    EXPECT_EQ(j["snapshot"]["streams"].size(), 3u);
+    EXPECT_EQ(j["snapshot"]["devices"], 2);
+  }
+
+  const std::string file = (run / "snapshots.jsonl").string();
+  Outcome bench = RunEkya("bench scheduler --snapshot " + file + " --repeats 3");
+  ASSERT_EQ(bench.status, 0) << bench.output;
+  EXPECT_NE(bench.output.find("snapshot " + file + " index "), std::string::npos) << bench.output;
+  EXPECT_NE(bench.output.find("3 streams, 2 devices"), std::string::npos) << bench.output;
+  EXPECT_NE(bench.output.find("thief"), std::string::npos) << "the run's policy by default: " << bench.output;
+  EXPECT_NE(bench.output.find("retraining_jobs="), std::string::npos) << bench.output;
+  EXPECT_NE(bench.output.find("estimator_calls="), std::string::npos) << bench.output;
+  const size_t median = bench.output.rfind("median_ms=");
+  ASSERT_NE(median, std::string::npos) << bench.output;
+  EXPECT_EQ(bench.output.find('\n', median), bench.output.size() - 1) << "median_ms= is the last line";
+
+  // Another snapshot, another policy; a single-snapshot .json file.
+  const std::string last = std::to_string(lines.size() - 1);
+  bench = RunEkya("bench scheduler --snapshot " + file + " --snapshot-index " + last +
+                  " --policy fair --repeats 2");
+  ASSERT_EQ(bench.status, 0) << bench.output;
+  EXPECT_NE(bench.output.find("index " + last + " of " + std::to_string(lines.size())), std::string::npos)
+      << bench.output;
+  EXPECT_NE(bench.output.find("median_ms="), std::string::npos) << bench.output;
+  std::ofstream(dir_ / "one.json") << nlohmann::json::parse(lines[0])["snapshot"].dump(2);
+  bench = RunEkya("bench scheduler --snapshot " + (dir_ / "one.json").string() + " --repeats 2");
+  ASSERT_EQ(bench.status, 0) << bench.output;
+  EXPECT_NE(bench.output.find("index 0 of 1"), std::string::npos) << bench.output;
+  EXPECT_NE(bench.output.find("default settings"), std::string::npos) << bench.output;
+
+  // Refused: synthetic options with a file, an index out of range or without a file.
+  Outcome o = RunEkya("bench scheduler --snapshot " + file + " --streams 4");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("cannot be combined with --streams"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("median_ms="), std::string::npos) << o.output;
+  o = RunEkya("bench scheduler --snapshot " + file + " --snapshot-index " + std::to_string(lines.size()));
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("--snapshot-index"), std::string::npos) << o.output;
+  o = RunEkya("bench scheduler --snapshot-index 0");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("--snapshot-index needs --snapshot"), std::string::npos) << o.output;
+}
+
+TEST_F(CliTest, BenchSchedulerRefusesABadSnapshotFile) {
+  const fs::path missing = dir_ / "nope.jsonl";
+  Outcome o = RunEkya("bench scheduler --snapshot " + missing.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("ekya: error:"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find(missing.string()), std::string::npos) << o.output;
+
+  const fs::path garbage = dir_ / "garbage.jsonl";
+  std::ofstream(garbage) << "{\"window\": 1}\nnot json\n";
+  o = RunEkya("bench scheduler --snapshot " + garbage.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find(garbage.string() + ": line 1: snapshot: "), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("median_ms="), std::string::npos) << o.output;
+
+  const fs::path bad = dir_ / "bad.json";
+  std::ofstream(bad) << "{\"window\": 1, \"window_seconds\": 200, \"time_s\": 0, \"devices\": 1, "
+                        "\"r_max\": 0.25, \"replan\": false, \"configs\": [], "
+                        "\"streams\": [{\"stream\": 0, \"device\": 3}]}";
+  o = RunEkya("bench scheduler --snapshot " + bad.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("streams[0]"), std::string::npos) << o.output;
 }
 
 }  // namespace

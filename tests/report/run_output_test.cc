@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -358,6 +359,7 @@ TEST_F(RunDirectoryTest, WritesEveryFile) {
   EXPECT_EQ(ReadFile(run / "windows.csv"), WindowsCsv(rec.windows()));
   EXPECT_EQ(ReadFile(run / "allocations.csv"), AllocationsCsv(rec.allocations()));
   EXPECT_EQ(ReadFile(run / "decisions.csv"), DecisionsCsv(rec.decisions()));
+  EXPECT_EQ(ReadFile(run / "snapshots.jsonl"), "") << "no decision came with a snapshot";
   EXPECT_EQ(ReadFile(run / "summary.json"), SummaryJson(Summarise(rec, info), info));
   EXPECT_EQ(ReadFile(run / "profiles.csv"), ProfilesCsv(rec.profiles()));
   EXPECT_EQ(ReadFile(run / "inference_profile.csv"), InferenceProfileCsv(rec.inference_profiles()));
@@ -366,11 +368,54 @@ TEST_F(RunDirectoryTest, WritesEveryFile) {
     EXPECT_NE(entry.path().extension(), ".tmp");
     ++count;
   }
-  EXPECT_EQ(count, 8u);
+  EXPECT_EQ(count, 9u);
   // Writing again over an existing directory works and gives the same bytes.
   const std::string before = ReadFile(run / "chunks.csv");
   ASSERT_TRUE(WriteRunDirectory(run.string(), "seed: 7\n", rec, info).ok());
   EXPECT_EQ(ReadFile(run / "chunks.csv"), before);
+}
+
+// Issue 4: snapshots.jsonl holds a copy of each decision's snapshot, a line
+// per decision in the order recorded, that reads back as the same snapshot.
+TEST_F(RunDirectoryTest, WritesTheSnapshotOfEachDecision) {
+  RunRecorder rec;
+  for (int t = 1; t <= 2; ++t) {
+    Snapshot snap;  // gone after the call: the recorder must copy it
+    snap.window = t;
+    snap.window_seconds = 200;
+    snap.time_s = t == 2 ? 42.5 : 0.0;
+    snap.replan = t == 2;
+    snap.configs = DefaultConfigSpace();
+    StreamState st;
+    st.accuracy = t == 1 ? std::nan("") : 0.5;
+    st.candidates.push_back({DefaultConfigSpace()[3], 0.75, 33.25});
+    if (snap.replan) {
+      st.running = DefaultConfigSpace()[3];
+      st.running_remaining_seconds = 12;
+      st.retrain_share = 0.5;
+    }
+    snap.streams.push_back(st);
+    DecisionRecord d{t, snap.time_s, snap.replan, 0.001};
+    d.snapshot = &snap;
+    rec.OnDecision(d);
+  }
+  ASSERT_EQ(rec.snapshots().size(), 2u);
+  EXPECT_EQ(rec.decisions()[0].snapshot, nullptr);
+  const fs::path run = dir_ / "run";
+  ASSERT_TRUE(WriteRunDirectory(run.string(), "seed: 7\n", rec, Info()).ok());
+  const std::string text = ReadFile(run / "snapshots.jsonl");
+  EXPECT_EQ(text, SnapshotsJsonl(rec.snapshots()));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  EXPECT_EQ(text.rfind("{\"window\":1,\"time_s\":0.0,\"replan\":false,\"snapshot\":{\"window\":1,", 0), 0u)
+      << text;
+  Result<std::vector<SnapshotRecord>> back = SnapshotRecordsFromJsonl(text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_TRUE(std::isnan((*back)[0].snapshot.streams[0].accuracy));
+  EXPECT_TRUE((*back)[1].replan);
+  EXPECT_EQ((*back)[1].time_s, 42.5);
+  EXPECT_TRUE((*back)[1].snapshot.streams[0].running == DefaultConfigSpace()[3]);
+  EXPECT_EQ((*back)[1].snapshot.streams[0].candidates[0].cost_seconds, 33.25);
 }
 
 TEST_F(RunDirectoryTest, FailsWhenTheDirectoryIsAFile) {

@@ -405,6 +405,49 @@ TEST(ControllerTest, ReplanGrowsTheRunningJobsShares) {
   ExpectDevicesNeverOverCapacity(h.sink.allocations(), 1);
 }
 
+// Issue 4: every decision hands its snapshot to the sink (snapshots.jsonl),
+// the window-start ones and the re-plan with the jobs running then.
+TEST(ControllerTest, EveryDecisionRecordsItsSnapshot) {
+  FakeWorkloadOptions w;
+  w.stream_scripts[0] = UniformScript(2, 5.0);
+  w.default_script = UniformScript(100, 10.0);
+  ControllerOptions o = Options(3, 1, /*windows=*/3);
+  o.on_completion = OnCompletion::kReplan;
+  Harness h(o, w);
+  auto policy = Make(kFair);
+  ASSERT_NE(policy, nullptr);
+  ASSERT_TRUE(h.Run(*policy).ok());
+
+  const std::vector<DecisionRecord>& decisions = h.sink.decisions();
+  const std::vector<SnapshotRecord>& snapshots = h.sink.snapshots();
+  ASSERT_EQ(snapshots.size(), decisions.size());
+  ASSERT_GE(decisions.size(), 3u);
+  int replans = 0;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    EXPECT_EQ(decisions[i].snapshot, nullptr) << "the recorder keeps a copy, not the pointer";
+    EXPECT_EQ(snapshots[i].window, decisions[i].window);
+    EXPECT_EQ(snapshots[i].time_s, decisions[i].time_s);
+    EXPECT_EQ(snapshots[i].replan, decisions[i].replan);
+    const Snapshot& snap = snapshots[i].snapshot;
+    EXPECT_EQ(snap.window, decisions[i].window);
+    EXPECT_EQ(snap.replan, decisions[i].replan);
+    EXPECT_EQ(snap.streams.size(), 3u);
+    EXPECT_EQ(snap.devices, 1);
+    EXPECT_EQ(snap.window_seconds, o.window_seconds);
+    EXPECT_EQ(snap.configs.size(), o.configs.size());
+    if (snap.replan) {
+      ++replans;
+      EXPECT_TRUE(snap.streams[0].retrained_this_window);
+      EXPECT_TRUE(snap.streams[1].running.has_value());
+      EXPECT_GT(snap.streams[1].retrain_share, 0.0);
+    } else {
+      EXPECT_EQ(snap.time_s, 0.0);
+      for (const StreamState& st : snap.streams) EXPECT_FALSE(st.running.has_value());
+    }
+  }
+  EXPECT_GE(replans, 1);
+}
+
 // A ScriptedPolicy over fair: the re-plan snapshot shows what runs and what finished.
 TEST(ControllerTest, ReplanSnapshotDescribesTheRunningJobs) {
   FairOptions fo;

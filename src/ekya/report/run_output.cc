@@ -94,7 +94,11 @@ RunRecorder::~RunRecorder() = default;
 void RunRecorder::OnChunk(const ChunkRecord& r) { chunks_.push_back(r); }
 void RunRecorder::OnWindow(const WindowRecord& r) { windows_.push_back(r); }
 void RunRecorder::OnAllocation(const AllocationRecord& r) { allocations_.push_back(r); }
-void RunRecorder::OnDecision(const DecisionRecord& r) { decisions_.push_back(r); }
+void RunRecorder::OnDecision(const DecisionRecord& r) {
+  decisions_.push_back(r);
+  decisions_.back().snapshot = nullptr;  // valid only during the call
+  if (r.snapshot != nullptr) snapshots_.push_back({r.window, r.time_s, r.replan, *r.snapshot});
+}
 void RunRecorder::OnProfile(const ProfileRecord& r) { profiles_.push_back(r); }
 void RunRecorder::OnInferenceProfile(const InferenceProfileRecord& r) { inference_profiles_.push_back(r); }
 
@@ -201,6 +205,15 @@ std::string DecisionsCsv(const std::vector<DecisionRecord>& rows) {
   return out;
 }
 
+std::string SnapshotsJsonl(const std::vector<SnapshotRecord>& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    out += SnapshotRecordToJson(r);
+    out += '\n';
+  }
+  return out;
+}
+
 std::string ProfilesCsv(const std::vector<ProfileRecord>& rows) {
   std::vector<const ProfileRecord*> sorted;
   for (const auto& r : rows) sorted.push_back(&r);
@@ -265,6 +278,7 @@ Status WriteRunDirectory(const std::string& dir, const std::string& settings_yam
       {"windows.csv", WindowsCsv(recorder.windows())},
       {"allocations.csv", AllocationsCsv(recorder.allocations())},
       {"decisions.csv", DecisionsCsv(recorder.decisions())},
+      {"snapshots.jsonl", SnapshotsJsonl(recorder.snapshots())},
       {"profiles.csv", ProfilesCsv(recorder.profiles())},
       {"inference_profile.csv", InferenceProfileCsv(recorder.inference_profiles())},
       {"summary.json", SummaryJson(summary, info)},

@@ -8,6 +8,10 @@
 //                     accuracy_before,accuracy_after,retrain_done_s,window_accuracy
 //   allocations.csv   window,time_s,stream,job,device,share,reason
 //   decisions.csv     window,time_s,replan,seconds  (how long each policy call took)
+//   snapshots.jsonl   one line per row of decisions.csv, in the same order: the
+//                     snapshot that policy call was asked with, as
+//                     {"window":..,"time_s":..,"replan":..,"snapshot":{...}}
+//                     (sched/snapshot_io.h); empty when the policy was never asked
 //   profiles.csv      stream,window,config,epochs,predicted_accuracy,predicted_cost_s,
 //                     measured_accuracy,measured_cost_s  (the micro-profiler's predictions;
 //                     measured_* filled for the config that ran; header only without a profiler)
@@ -34,6 +38,7 @@
 #include "ekya/report/progress.h"
 #include "ekya/runtime/executor.h"
 #include "ekya/runtime/records.h"
+#include "ekya/sched/snapshot_io.h"
 
 namespace ekya {
 
@@ -58,6 +63,8 @@ class RunRecorder : public RunSink {
   const std::vector<WindowRecord>& windows() const { return windows_; }
   const std::vector<AllocationRecord>& allocations() const { return allocations_; }
   const std::vector<DecisionRecord>& decisions() const { return decisions_; }
+  // A copy of the snapshot of every decision that came with one, in order.
+  const std::vector<SnapshotRecord>& snapshots() const { return snapshots_; }
   const std::vector<ProfileRecord>& profiles() const { return profiles_; }
   const std::vector<InferenceProfileRecord>& inference_profiles() const { return inference_profiles_; }
 
@@ -66,6 +73,7 @@ class RunRecorder : public RunSink {
   std::vector<WindowRecord> windows_;
   std::vector<AllocationRecord> allocations_;
   std::vector<DecisionRecord> decisions_;
+  std::vector<SnapshotRecord> snapshots_;
   std::vector<ProfileRecord> profiles_;
   std::vector<InferenceProfileRecord> inference_profiles_;
   std::unique_ptr<Progress> progress_;
@@ -101,6 +109,8 @@ std::string ChunksCsv(const std::vector<ChunkRecord>& rows);
 std::string WindowsCsv(const std::vector<WindowRecord>& rows);
 std::string AllocationsCsv(const std::vector<AllocationRecord>& rows);
 std::string DecisionsCsv(const std::vector<DecisionRecord>& rows);
+// snapshots.jsonl: one SnapshotRecordToJson line per record, in order.
+std::string SnapshotsJsonl(const std::vector<SnapshotRecord>& rows);
 // Sorted by stream, window, config, epochs.
 std::string ProfilesCsv(const std::vector<ProfileRecord>& rows);
 // Sorted by stream, window, fraction.

@@ -137,7 +137,7 @@ Status Controller::RunWindow(int t) {
     Stopwatch watch;
     Result<Allocation> decided = policy_.Decide(snap);
     const double seconds = watch.ElapsedSeconds();
-    sink_.OnDecision({t, now_s(), replan, seconds});
+    sink_.OnDecision({t, now_s(), replan, seconds, &snap});
     if (!decided.ok()) return decided.status().WithContext("policy " + policy_.spec());
     const Allocation& alloc = *decided;
     Status valid = ValidateAllocation(snap, alloc);

@@ -71,12 +71,18 @@ struct InferenceProfileRecord {
   double accuracy = 0;
 };
 
+struct Snapshot;  // sched/policy.h
+
 // One call of the policy.
 struct DecisionRecord {
   int window = 0;
   double time_s = 0;
   bool replan = false;
   double seconds = 0;  // real time the decision took
+  // The snapshot the policy was asked with (snapshots.jsonl). Valid only
+  // during the OnDecision call: a sink that keeps it keeps a copy. Null when
+  // the caller has none (tests).
+  const Snapshot* snapshot = nullptr;
 };
 
 class RunSink {
