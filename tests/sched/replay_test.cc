@@ -95,6 +95,78 @@ TEST(ReplayTest, WindowStartReproducesConfigsAndShares) {
   EXPECT_DOUBLE_EQ(b.retrain_share, 0);
 }
 
+// Window 1 of the same run recorded by a policy that plans with the
+// micro-profiler: a profiling job per stream from 0 s, the plan when both
+// have ended (at 4 s).
+const char* kProfiledAllocations =
+    "1,0,0,inference,0,0.5,window_start\n"
+    "1,0,1,inference,0,0.5,window_start\n"
+    "1,0,0,inference,0,0.25,profile\n"
+    "1,0,0,profiling,0,0.25,profile\n"
+    "1,0,1,inference,0,0.25,profile\n"
+    "1,0,1,profiling,0,0.25,profile\n"
+    "1,4,0,profiling,0,0,profiled\n"
+    "1,4,1,profiling,0,0,profiled\n"
+    "1,4,0,inference,0,0.3,plan\n"
+    "1,4,0,labelling,0,0.2,plan\n"
+    "1,4,1,inference,0,0.5,plan\n"
+    "1,5,0,labelling,0,0,labelled\n"
+    "1,5,0,retraining,0,0.2,labelled\n"
+    "1,37.2184,0,retraining,0,0,done\n"
+    "1,37.2184,0,inference,0,0.5,replan\n"
+    "1,200,0,inference,0,0,window_end\n"
+    "1,200,1,inference,0,0,window_end\n";
+
+TEST(ReplayTest, NeedsEstimatesExactlyWhenTheRunHadAProfilingPhase) {
+  auto parsed = RunRecord::Parse(std::string(kWindowsHeader) + kWindows,
+                                 std::string(kAllocationsHeader) + kProfiledAllocations);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(parsed->profiled());
+  auto plain = RunRecord::Parse(std::string(kWindowsHeader) + kWindows,
+                                std::string(kAllocationsHeader) + kAllocations);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_FALSE(plain->profiled());
+
+  // A run that profiled: the window loop must run the same phase, so that
+  // replay is asked at the recorded moments.
+  auto profiled = MakeReplay(RunDir("profiled", kWindows, kProfiledAllocations));
+  ASSERT_NE(profiled, nullptr);
+  EXPECT_TRUE(profiled->NeedsEstimates());
+  // Without a profiling phase (fair, noretrain): asked at the window's start.
+  auto unprofiled = MakeReplay(RunDir("unprofiled", kWindows, kAllocations));
+  ASSERT_NE(unprofiled, nullptr);
+  EXPECT_FALSE(unprofiled->NeedsEstimates());
+  // Only rows of job `profiling` count: labelling or a reason that mentions
+  // profiling does not.
+  auto labelled = MakeReplay(RunDir("labelled", kWindows,
+                                    "1,0,0,inference,0,0.5,profiled\n"
+                                    "1,0,0,labelling,0,0.2,plan\n"));
+  ASSERT_NE(labelled, nullptr);
+  EXPECT_FALSE(labelled->NeedsEstimates());
+
+  // The plan, asked when profiling ends (4 s), is the recorded one; the
+  // re-plan at the recorded time matches as in a run without profiling.
+  Snapshot snapshot = WindowOne();
+  snapshot.time_s = 4;
+  auto decided = profiled->Decide(snapshot);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  ASSERT_TRUE(decided->streams[0].retrain.has_value());
+  EXPECT_EQ(decided->streams[0].retrain->Id(), "all-h1024-f0.5-e15");
+  EXPECT_DOUBLE_EQ(decided->streams[0].inference_share, 0.3);
+  EXPECT_DOUBLE_EQ(decided->streams[0].retrain_share, 0.2);
+  EXPECT_DOUBLE_EQ(decided->streams[1].inference_share, 0.5);
+  Snapshot replan = WindowOne();
+  replan.replan = true;
+  replan.time_s = 37.21837;
+  replan.streams[0].inference_share = 0.3;
+  replan.streams[0].retrained_this_window = true;
+  replan.streams[1].inference_share = 0.5;
+  auto replanned = profiled->Decide(replan);
+  ASSERT_TRUE(replanned.ok()) << replanned.status().ToString();
+  EXPECT_DOUBLE_EQ(replanned->streams[0].inference_share, 0.5);
+  EXPECT_DOUBLE_EQ(replanned->streams[1].inference_share, 0.5);
+}
+
 TEST(ReplayTest, ConfigTakesTheRunsRecipeFromTheSnapshot) {
   auto replay = MakeReplay(RunDir("recipe", kWindows, kAllocations));
   ASSERT_NE(replay, nullptr);

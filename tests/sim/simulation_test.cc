@@ -2,22 +2,29 @@
 // executor and the SimWorkload on the hand-written recording. noretrain
 // scores exactly the recorded "none" rows; fair's swap happens when its
 // cost at its share says; profiling policies pay the recorded profiler
-// costs and see the recorded predictions; runs are deterministic.
+// costs and see the recorded predictions; runs are deterministic, and a
+// replay of a run reproduces it.
 #include "ekya/sim/simulation.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "ekya/config/settings.h"
 #include "ekya/report/run_output.h"
+#include "ekya/sched/policies/replay.h"
 #include "sim/sim_fixture.h"
 
 namespace ekya {
 namespace {
 
 using testing::kCheap;
+using testing::kExpensive;
 using testing::SimCosts;
 using testing::SimOptions;
 using testing::SimTable;
@@ -179,6 +186,95 @@ TEST(SimulationTest, AnUnrecordedConfigFailsTheRunNamingIt) {
   auto run = Simulate(Options(1, 1), "fair:config=all-h1024-f1.0-e30,inference_fraction=0.5");
   ASSERT_FALSE(run->status.ok());
   EXPECT_NE(run->status.message().find("all-h1024-f1.0-e30"), std::string::npos) << run->status.message();
+}
+
+// Replay (sched/policies/replay.h) of a simulated run, on the same profiles
+// and settings, reproduces it: the policy is asked at the same moments (after
+// the same profiling phase when the run had one), and windows.csv matches row
+// for row. Shares pass through allocations.csv and windows.csv with 6
+// significant digits, so a replayed share may differ from the original by
+// 5e-7 relative; jobs then end a hair apart (the done times are compared to
+// 1e-6 relative, the decision times to replay's own matching tolerance,
+// 1e-6 + 5e-6·|τ|); exact equality was seen to fail by an ulp or so (a
+// retraining share of 0.05, a done time of 67 s). Accuracies are whole
+// chunks of frames and come out equal.
+void ExpectReplayReproduces(const SimulationOptions& o, const std::string& spec, bool profiled,
+                            const std::string& name) {
+  SCOPED_TRACE(name);
+  auto original = Simulate(o, spec);
+  ASSERT_TRUE(original->status.ok()) << original->status.ToString();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ekya_sim_replay_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "windows.csv") << WindowsCsv(original->recorder.windows());
+  std::ofstream(dir / "allocations.csv") << AllocationsCsv(original->recorder.allocations());
+
+  Result<std::unique_ptr<ReplayPolicy>> policy = ReplayPolicy::Create(dir.string());
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  EXPECT_EQ((*policy)->record().profiled(), profiled);
+  EXPECT_EQ((*policy)->NeedsEstimates(), profiled);
+  Run replayed;
+  Result<SimulationResult> r = RunSimulation(SimTable(), SimCosts(), o, **policy, replayed.recorder);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  replayed.result = *r;
+
+  const auto& want = original->recorder.decisions();
+  const auto& got = replayed.recorder.decisions();
+  ASSERT_EQ(got.size(), want.size());
+  int replans = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    replans += want[i].replan ? 1 : 0;
+    EXPECT_EQ(got[i].window, want[i].window) << "decision " << i;
+    EXPECT_EQ(got[i].replan, want[i].replan) << "decision " << i;
+    EXPECT_NEAR(got[i].time_s, want[i].time_s, 1e-6 + 5e-6 * std::abs(want[i].time_s)) << "decision " << i;
+  }
+  if (o.on_completion == OnCompletion::kReplan) EXPECT_GT(replans, 0) << "re-plans are replayed too";
+
+  const auto& a = original->recorder.windows();
+  const auto& b = replayed.recorder.windows();
+  ASSERT_EQ(b.size(), a.size());
+  int retrained = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE("stream " + std::to_string(a[i].stream) + " window " + std::to_string(a[i].window));
+    EXPECT_EQ(b[i].stream, a[i].stream);
+    EXPECT_EQ(b[i].window, a[i].window);
+    EXPECT_EQ(b[i].retrain_config, a[i].retrain_config);
+    EXPECT_NEAR(b[i].inference_share, a[i].inference_share, 1e-6 * a[i].inference_share);
+    EXPECT_NEAR(b[i].retrain_share, a[i].retrain_share, 1e-6 * a[i].retrain_share);
+    EXPECT_EQ(b[i].accuracy_before, a[i].accuracy_before);
+    EXPECT_EQ(b[i].accuracy_after, a[i].accuracy_after);
+    ASSERT_EQ(b[i].retrain_done_s.has_value(), a[i].retrain_done_s.has_value());
+    if (a[i].retrain_done_s.has_value()) {
+      ++retrained;
+      EXPECT_NEAR(*b[i].retrain_done_s, *a[i].retrain_done_s, 1e-6 * *a[i].retrain_done_s);
+    }
+    EXPECT_EQ(b[i].window_accuracy, a[i].window_accuracy);
+  }
+  EXPECT_GT(retrained, 0) << "the run retrains, so the replay is tested on jobs";
+  EXPECT_EQ(replayed.Summary().mean_accuracy, original->Summary().mean_accuracy);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SimulationTest, ReplayReproducesAProfilingRun) {
+  // The thief plans after the micro-profiler: the replay must run the same
+  // profiling phase, or its plan (and every re-plan) comes at other times.
+  for (OnCompletion on_completion : {OnCompletion::kReplan, OnCompletion::kToInference}) {
+    SimulationOptions o = Options(3, 2);
+    o.on_completion = on_completion;
+    ExpectReplayReproduces(o, "thief", /*profiled=*/true,
+                           on_completion == OnCompletion::kReplan ? "thief_replan" : "thief_handout");
+  }
+}
+
+TEST(SimulationTest, ReplayReproducesARunWithoutProfiling) {
+  for (OnCompletion on_completion : {OnCompletion::kReplan, OnCompletion::kToInference}) {
+    SimulationOptions o = Options(3, 2);
+    o.on_completion = on_completion;
+    ExpectReplayReproduces(o, std::string("fair:config=") + kExpensive + ",inference_fraction=0.5",
+                           /*profiled=*/false,
+                           on_completion == OnCompletion::kReplan ? "fair_replan" : "fair_handout");
+  }
 }
 
 }  // namespace

@@ -125,6 +125,7 @@ Result<RunRecord> RunRecord::Parse(const std::string& windows_csv, const std::st
         }
         if (f[6].empty()) return Bad(origin, kAllocations, n, "the reason is empty");
         a.reason = f[6];
+        if (a.job == RecordedJob::kProfiling) record.profiled_ = true;
         record.allocations_by_window_[a.window].push_back(record.allocations_.size());
         record.allocations_.push_back(std::move(a));
         return Status::Ok();

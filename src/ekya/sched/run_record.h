@@ -20,6 +20,11 @@
 // profiling, labelling, and reason not empty. Any other line is
 // refused with Corrupt naming "<origin>/<file> line <n>".
 //
+// profiled() says whether the run had the micro-profiler's phase: true when
+// allocations.csv has a row of job `profiling` (the controller records one,
+// reason "profile", per stream of every window t >= 1 of a policy that
+// NeedsEstimates()), false otherwise.
+//
 // Plain values; loading is a pure function of the files. Thread-safe to read
 // (every accessor is const and allocates nothing shared).
 #pragma once
@@ -81,12 +86,15 @@ class RunRecord {
   const RecordedWindow* FindWindow(int stream, int window) const;
   // The allocations.csv rows of one window, in file order.
   std::vector<const RecordedAllocation*> Allocations(int window) const;
+  // Whether any allocations.csv row is of job `profiling`.
+  bool profiled() const { return profiled_; }
 
  private:
   std::vector<RecordedWindow> windows_;
   std::vector<RecordedAllocation> allocations_;
   std::map<std::pair<int, int>, size_t> window_index_;        // (stream, window) -> row
   std::map<int, std::vector<size_t>> allocations_by_window_;  // window -> rows, in file order
+  bool profiled_ = false;
 };
 
 }  // namespace ekya

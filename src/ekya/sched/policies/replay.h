@@ -10,10 +10,26 @@
 // stream that may not retrain) is refused with InvalidArgument naming the run
 // directory, the stream and the window, never patched silently.
 //
+// When it is asked. NeedsEstimates() is RunRecord::profiled(): true when the
+// recorded run had the micro-profiler's phase (allocations.csv rows of job
+// `profiling`, as thief, oracle, thief-fixedres, thief-fixedconfig, fair-sco
+// and fair-naive record). The window loop then runs the same profiling phase
+// (its estimates are not used) and asks for the window's plan when it ends,
+// at the moment the recorded run asked; the plan returned is the recorded
+// one (below), and the jobs it starts then end, and re-plans come, at the
+// recorded times. A run without that phase (noretrain, fair, replay of such
+// a run) keeps NeedsEstimates() false: the plan is asked at the window's
+// start, as it was. Replaying under other settings (profiler.share, the
+// profiler's costs, another workload) moves these moments; the plans are
+// still the recorded ones, and a re-plan that no longer matches a recorded
+// time keeps the current shares.
+//
 // Algorithm.
-//  * Window start (Snapshot::replan false), per stream s of window t: the
+//  * Plan (Snapshot::replan false), per stream s of window t: the
 //    windows.csv row (s, t) gives the config (a full id or none) and the
-//    planned inference and retraining shares; the config is the snapshot's
+//    planned inference and retraining shares (what the recorded plan gave,
+//    the shares of its rows with reason "plan"; windows.csv has a row per
+//    stream even where a share did not change and so got no row); the config is the snapshot's
 //    candidate config with that id when there is one (so batch size and
 //    learning rate are the run's), the parsed id otherwise. The stream's
 //    device is that of its first allocations.csv row of window t with reason
@@ -40,10 +56,6 @@
 //
 // Parameter (validated like the setting `replay.run`, an optional string):
 //   run  the run directory to replay (required: empty is refused).
-// NeedsEstimates() is false: the window loop runs no micro-profiler, so
-// decisions come at the window's start (a run recorded with a profiling
-// policy planned later in the window; its re-plan times then do not recur
-// and its re-plans keep the current shares).
 //
 // Thread-safety: immutable after construction; Decide is const and pure.
 #pragma once
@@ -72,7 +84,8 @@ class ReplayPolicy : public Policy {
   // "replay:run=<dir>".
   std::string spec() const override;
   Result<Allocation> Decide(const Snapshot& snapshot) const override;
-  bool NeedsEstimates() const override { return false; }
+  // Whether the recorded run had a profiling phase (RunRecord::profiled()).
+  bool NeedsEstimates() const override { return record_.profiled(); }
 
   const RunRecord& record() const { return record_; }
 
