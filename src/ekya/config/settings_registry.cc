@@ -123,7 +123,7 @@ std::vector<SettingSpec> Build() {
       Int("profiler.batch_size", 8, 1, 4096, "batch size of the micro-profiler's short training runs"),
       Choice("profiler.estimator", "optimus", {"optimus", "released"},
              "curve fit: Optimus' acc(k) = 1 - 1/(b0 k + b1) - b2, or the released code's anchored-and-scaled fit"),
-      Choice("profiler.progress", "samples", {"samples", "steps"},
+      Choice("profiler.progress", "steps", {"samples", "steps"},
              "how a profiling run's progress maps to the real config's epochs: samples seen, or SGD steps taken"),
       Bool("profiler.prune", true, "every second window, drop configs far from the accuracy/cost Pareto front"),
       Choice("device.profile", "modelled", {"modelled", "measured"},

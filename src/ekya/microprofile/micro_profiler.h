@@ -22,12 +22,13 @@
 //      them (so each (scope, width) is trained once: the profiler stays a
 //      small fraction of the window, SPEC §6). Each step is one batch.
 //   3. The start accuracy a0 (start model on the held-out slice) and the
-//      points (k·m_b/n_b, accuracy after epoch k) — progress measured in
-//      epochs of the real config — are fitted with the curve of
-//      `fit.estimator` (profile/curve_fit.h) and read at each candidate
-//      config's epoch count E.
-//   4. Cost: the measured cost per sample of the profiling run (its charged
-//      device-seconds per training sample) × E × n_b, plus E × the
+//      points (x_k, accuracy after epoch k) — progress x_k measured in
+//      epochs of the real config: k·s_run/s_real by SGD steps (the default,
+//      `profiler.progress`), or k·m_b/n_b by samples — are fitted with the
+//      curve of `fit.estimator` (profile/curve_fit.h) and read at each
+//      candidate config's epoch count E.
+//   4. Cost: the uncached cost per training sample of the real job
+//      (train-step FLOPs) × E × n_b, plus E × the
 //      validation passes of the real job, plus the device's start-up cost.
 //   5. The deployed model's accuracy on the held-out slice estimates the
 //      stream's current accuracy; configs predicted to beat it are the
@@ -101,7 +102,7 @@ struct MicroProfilerOptions {
   // (Ekya trained at batch 8). The cost charged is per sample, whatever the batch.
   int profile_batch_size = 8;
   CurveEstimator estimator = CurveEstimator::kOptimus;
-  ProfileProgress progress = ProfileProgress::kSamples;  // profiler.progress
+  ProfileProgress progress = ProfileProgress::kSteps;  // profiler.progress (measured: docs/results.md)
   bool prune = true;
   int inference_frames = 100;  // frames of the last window for the inference profile
   // The retraining jobs' own recipe, so that the profile matches them.
