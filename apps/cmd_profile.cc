@@ -46,6 +46,7 @@ int RunProfile(const CommonArgs& args) {
         {"inference_profile.csv", InferenceProfileCsv(study->inference)},
         {"profiler_costs.csv", ProfilerCostsCsv(*study)},
         {"estimators.csv", EstimatorsCsv(*study)},
+        {"held_out.csv", HeldOutCsv(*study)},
         {"settings.yaml", settings.ToYaml()}}) {
     if (Status st = WriteFileWhole(args.out + "/" + name, text); !st.ok()) return ReportError(st);
   }

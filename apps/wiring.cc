@@ -146,6 +146,7 @@ MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
       s.String("profiler.estimator") == "released" ? CurveEstimator::kReleased : CurveEstimator::kOptimus;
   o.progress = s.String("profiler.progress") == "steps" ? ProfileProgress::kSteps : ProfileProgress::kSamples;
   o.prune = s.Bool("profiler.prune");
+  o.calibrate = s.Bool("profiler.calibrate");
   o.learning_rate = s.Double("train.learning_rate");
   o.batch_size = static_cast<int>(s.Int("train.batch_size"));
   o.base_sample = static_cast<int>(s.Int("train.base_sample"));

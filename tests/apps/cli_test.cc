@@ -320,12 +320,22 @@ TEST_F(CliTest, SimulatorReproducesRealRuns) {
   EXPECT_EQ(rows.size(), 1u + 2 * 2 * 19) << "18 configs and none, per stream and window t >= 1";
   // Every estimator is assessed on the same micro-profiles.
   auto estimators = ParseCsv(ReadFile(dir_ / "prof" / "estimators.csv"));
-  ASSERT_EQ(estimators.size(), 5u);
+  ASSERT_EQ(estimators.size(), 6u);
   EXPECT_EQ(estimators[0],
             (std::vector<std::string>{"estimator", "median_abs_error", "top1_hit_rate", "mean_regret"}));
-  EXPECT_EQ(estimators[1][0], "optimus/samples");
-  EXPECT_EQ(estimators[4][0], "released/steps");
+  EXPECT_EQ(estimators[1][0], "calibrated");
+  EXPECT_EQ(estimators[2][0], "optimus/samples");
+  EXPECT_EQ(estimators[5][0], "released/steps");
   EXPECT_NE(p.output.find("optimus/steps"), std::string::npos) << p.output;
+  auto held_out = ParseCsv(ReadFile(dir_ / "prof" / "held_out.csv"));
+  ASSERT_EQ(held_out.size(), 1u + 2 * 2 * 18) << "18 configs per stream and window t >= 1";
+  EXPECT_EQ(held_out[0],
+            (std::vector<std::string>{"stream", "window", "config", "epochs", "held_out_accuracy"}));
+  for (size_t i = 1; i < held_out.size(); ++i) {
+    const double a = std::stod(held_out[i][4]);
+    EXPECT_GE(a, 0.0);
+    EXPECT_LE(a, 1.0);
+  }
 
   const std::string fair = "fair:config=head-h64-f0.5-e5,inference_fraction=0.5";
   Outcome real = RunEkya("compare " + scenario + " --policy noretrain --policy " + fair + " --out " +

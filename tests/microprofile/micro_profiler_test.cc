@@ -67,6 +67,43 @@ TEST(MicroProfilerTest, StepProgressCountsBatchesNotSamples) {
   EXPECT_DOUBLE_EQ(fallback[0].accuracy, by_samples[0].accuracy);
 }
 
+TEST(MicroProfilerTest, CalibrationLearnsEachFamilysBiasAndReselectsCandidates) {
+  auto estimate = [](const std::string& id, double acc) {
+    ConfigEstimate c;
+    c.config = *RetrainConfig::Parse(id);
+    c.accuracy = acc;
+    c.cost_seconds = 1;
+    return c;
+  };
+  EXPECT_EQ(ProfileCalibration::Family(*RetrainConfig::Parse("head-h64-f0.5-e15")), "head-h64");
+  EXPECT_EQ(ProfileCalibration::Family(*RetrainConfig::Parse("all-h1024-f1.0-e5")), "all-h1024");
+  ProfileCalibration cal;
+  EXPECT_EQ(cal.Correction("head-h64"), 0.0) << "nothing learnt: no correction";
+  // Head-only retraining reached 0.1 and 0.06 less than predicted on the
+  // held-out slice; all-layer retraining 0.02 more.
+  cal.Record("head-h64", -0.10);
+  cal.Record("head-h64", -0.06);
+  cal.Record("all-h1024", 0.02);
+  cal.Record("head-h64", std::nan(""));  // ignored
+  EXPECT_EQ(cal.count("head-h64"), 2);
+  EXPECT_NEAR(cal.Correction("head-h64"), -0.08 * 2.0 / 3.0, 1e-12);  // mean shrunk by n/(n+1)
+  EXPECT_NEAR(cal.Correction("all-h1024"), 0.01, 1e-12);
+  StreamEstimates e;
+  e.accuracy = 0.785;
+  e.all = {estimate("head-h64-f0.1-e5", 0.83), estimate("all-h1024-f0.1-e5", 0.78),
+           estimate("all-h1024-f1.0-e5", 0.999)};
+  e.candidates = {e.all[0], e.all[2]};
+  cal.Apply(e);
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.785) << "the deployed accuracy is not corrected";
+  EXPECT_NEAR(e.all[0].accuracy, 0.83 - 0.08 * 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(e.all[1].accuracy, 0.79, 1e-12);
+  EXPECT_DOUBLE_EQ(e.all[2].accuracy, 1.0) << "clamped to [0, 1]";
+  // Candidates: the corrected configs that beat the corrected deployed accuracy.
+  ASSERT_EQ(e.candidates.size(), 2u);
+  EXPECT_EQ(e.candidates[0].config.Id(), "all-h1024-f0.1-e5");
+  EXPECT_EQ(e.candidates[1].config.Id(), "all-h1024-f1.0-e5");
+}
+
 TEST(MicroProfilerTest, ParetoKeepsTheFrontAndTheBestOfEachScope) {
   auto e = [](const std::string& id, double acc, double cost) {
     ConfigEstimate c;

@@ -87,6 +87,12 @@ class RealRetrainingJob final : public Job {
 
   int stream() const { return stream_; }
   int window() const { return window_; }
+  const RetrainConfig& config() const { return config_; }
+  // The best accuracy on the validation slice (window t−1's held-out
+  // sample); NaN before any validation.
+  double held_out_accuracy() const {
+    return run_ ? run_->best_validation_accuracy() : std::numeric_limits<double>::quiet_NaN();
+  }
   bool finished() const { return run_ && run_->done(); }
   Result<Model> Finish() { return run_->Finish(); }
 
@@ -300,11 +306,15 @@ Result<StreamEstimates> RealWorkload::Estimates(int stream, Job& job) {
                                    ": not a finished profiling job of its own");
   }
   EKYA_ASSIGN_OR_RETURN(StreamEstimates e, profiling->Estimates());
+  StreamState& st = streams_[stream];
+  st.estimates_window = window_;
+  st.raw_estimates = e.all;
+  if (options_.profiler.calibrate) calibration_.Apply(e);
   // SPEC §6 step 5: every second window the profiled set shrinks to the
   // bases near the accuracy/cost Pareto front.
   if (options_.profiler.prune && window_ % 2 == 0 && !e.all.empty()) {
     const std::set<std::string> keep = ParetoBases(e.all);
-    std::set<std::string>& bases = streams_[stream].profiled_bases;
+    std::set<std::string>& bases = st.profiled_bases;
     for (auto it = bases.begin(); it != bases.end();) it = keep.count(*it) ? std::next(it) : bases.erase(it);
   }
   return e;
@@ -318,6 +328,15 @@ Result<double> RealWorkload::Deploy(int stream, Job& job) {
   }
   EKYA_ASSIGN_OR_RETURN(Model model, real->Finish());
   StreamState& st = streams_[stream];
+  // What full retraining reached on its held-out slice of window t−1 (the
+  // profiler's own target) against what the profiler predicted for it.
+  if (st.estimates_window == window_) {
+    for (const ConfigEstimate& c : st.raw_estimates) {
+      if (c.config.Id() == real->config().Id()) {
+        calibration_.Record(ProfileCalibration::Family(c.config), real->held_out_accuracy() - c.accuracy);
+      }
+    }
+  }
   // The retrained model on the window it was trained in (still the current one).
   const int threads = options_.threads;
   EKYA_ASSIGN_OR_RETURN(std::vector<int> predictions, model.Predict(st.frames, threads));

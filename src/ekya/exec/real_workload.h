@@ -31,6 +31,7 @@
 // and the base models must outlive the workload and its jobs.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <set>
 #include <memory>
@@ -98,6 +99,9 @@ class RealWorkload final : public Workload {
     std::vector<bool> labelled;  // per window: labelling already charged
     ImageBatch last_frames;                // the first frames of the previous window (inference profile)
     std::set<std::string> profiled_bases;  // base configs the micro-profiler still profiles
+    // Calibration (profiler.calibrate): this window's uncorrected estimates.
+    int estimates_window = -1;
+    std::vector<ConfigEstimate> raw_estimates;
   };
 
   // Device-seconds of labelling the windows of the stream's history nobody
@@ -113,6 +117,7 @@ class RealWorkload final : public Workload {
   std::map<int, Model> base_models_;
   RealWorkloadOptions options_;
   std::vector<StreamState> streams_;
+  ProfileCalibration calibration_;
   int window_ = -1;
 };
 

@@ -58,6 +58,41 @@ std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& prof
   return out;
 }
 
+std::string ProfileCalibration::Family(const RetrainConfig& config) {
+  const std::string base = config.BaseId();  // "head-h64-f0.1"
+  const size_t cut = base.rfind("-f");
+  return cut == std::string::npos ? base : base.substr(0, cut);
+}
+
+void ProfileCalibration::Record(const std::string& family, double residual) {
+  if (!std::isfinite(residual)) return;
+  auto& [sum, n] = sums_[family];
+  sum += residual;
+  ++n;
+}
+
+int ProfileCalibration::count(const std::string& family) const {
+  auto it = sums_.find(family);
+  return it == sums_.end() ? 0 : it->second.second;
+}
+
+double ProfileCalibration::Correction(const std::string& family) const {
+  auto it = sums_.find(family);
+  if (it == sums_.end() || it->second.second == 0) return 0;
+  const double n = it->second.second;
+  return (it->second.first / n) * (n / (n + 1.0));
+}
+
+void ProfileCalibration::Apply(StreamEstimates& estimates) const {
+  for (ConfigEstimate& c : estimates.all) {
+    c.accuracy = std::clamp(c.accuracy + Correction(Family(c.config)), 0.0, 1.0);
+  }
+  estimates.candidates.clear();
+  for (const ConfigEstimate& c : estimates.all) {
+    if (c.accuracy > estimates.accuracy) estimates.candidates.push_back(c);
+  }
+}
+
 std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates) {
   std::set<std::string> keep;
   for (const ConfigEstimate& a : estimates) {
@@ -82,10 +117,10 @@ std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates) 
   return keep;
 }
 
-InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::vector<int>& full_rate,
+InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::vector<int>& classes,
                                           double accuracy) {
   InferenceProfile profile;
-  const size_t n = std::min(frames.size(), full_rate.size());
+  const size_t n = frames.size();
   if (n == 0) return profile;
   // New object between frame i−1 and i? Mean absolute pixel difference,
   // split into two clusters (1-D two-means from the extremes).
@@ -124,11 +159,12 @@ InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::v
     const double cut = 0.5 * (lo + hi);
     for (size_t i = 1; i < n; ++i) new_object[i] = diff[i] > cut;
   }
-  // Chance that two frames' predictions agree: Σ p_c² over predicted classes.
+  // Chance that two frames' predictions agree: Σ p_c² over the class mix.
   std::map<int, int> counts;
-  for (size_t i = 0; i < n; ++i) counts[full_rate[i]]++;
+  for (int c : classes) counts[c]++;
   double chance = 0;
-  for (const auto& [c, k] : counts) chance += (static_cast<double>(k) / n) * (static_cast<double>(k) / n);
+  const double m = static_cast<double>(classes.size());
+  for (const auto& [c, k] : counts) chance += (k / m) * (k / m);  // no classes: no term
   const double acc = accuracy > 0 ? accuracy : 1.0;
   const double wrong_object_factor = std::min(1.0, chance / acc);
   for (int step = 1; step <= 20; ++step) {
@@ -240,19 +276,28 @@ struct MicroProfilingJob::Impl {
 
   // Groups the profiled bases into runs (same scope, width and run size).
   void PlanRuns() {
-    // One run per (scope, head width), at the smallest sample size any of
-    // its profiled bases asks for.
-    std::map<std::pair<int, int>, size_t> index;
+    // One run per (scope, head width) that still has a profiled base, at
+    // the smallest sample size any base of that family in the config space
+    // asks for, profiled or pruned: pruning shrinks the candidates, never
+    // grows the run (its cost stays the same from window to window).
+    std::map<std::pair<int, int>, int64_t> family_samples;
     for (const RetrainConfig& c : options.configs) {
-      const std::string base = c.BaseId();
-      if (!in.bases.count(base) || config_samples.count(base)) continue;
       const int64_t n = std::max<int64_t>(
           1, static_cast<int64_t>(std::llround(c.data_fraction * static_cast<double>(real_train_size))));
-      config_samples[base] = n;
       const int64_t m = std::min<int64_t>(
           static_cast<int64_t>(pool.size()),
           std::max<int64_t>(options.min_samples,
                             static_cast<int64_t>(std::llround(options.fraction * static_cast<double>(n)))));
+      auto key = std::make_pair(static_cast<int>(c.scope), c.hidden);
+      auto it = family_samples.find(key);
+      family_samples[key] = it == family_samples.end() ? m : std::min(it->second, m);
+      const std::string base = c.BaseId();
+      if (in.bases.count(base)) config_samples[base] = n;
+    }
+    std::map<std::pair<int, int>, size_t> index;
+    for (const RetrainConfig& c : options.configs) {
+      const std::string base = c.BaseId();
+      if (!in.bases.count(base)) continue;
       auto key = std::make_pair(static_cast<int>(c.scope), c.hidden);
       auto it = index.find(key);
       if (it == index.end()) {
@@ -261,14 +306,13 @@ struct MicroProfilingJob::Impl {
         r.config.epochs = options.epochs;
         r.config.learning_rate = options.learning_rate;
         r.config.batch_size = options.profile_batch_size;
-        r.run_samples = m;
+        r.run_samples = family_samples.at(key);
         index[key] = runs.size();
         runs.push_back(std::move(r));
         it = index.find(key);
       }
       Run& r = runs[it->second];
-      r.run_samples = std::min(r.run_samples, m);
-      r.bases.push_back(base);
+      if (std::find(r.bases.begin(), r.bases.end(), base) == r.bases.end()) r.bases.push_back(base);
     }
     for (Run& r : runs) {
       r.config.data_fraction =
@@ -336,11 +380,9 @@ struct MicroProfilingJob::Impl {
       EKYA_ASSIGN_OR_RETURN(deployed_accuracy, in.deployed.Accuracy(eval, 1));
       cost += Seconds(deployed_forward * static_cast<double>(eval.size()));
     }
-    if (!in.last_window_frames.empty()) {
-      EKYA_ASSIGN_OR_RETURN(std::vector<int> full, in.deployed.Predict(in.last_window_frames, 1));
-      inference_profile = EstimateInferenceProfile(in.last_window_frames, full, deployed_accuracy);
-      cost += Seconds(deployed_forward * static_cast<double>(in.last_window_frames.size()));
-    }
+    // The inference profile needs no model pass: object continuity from the
+    // frames, the class mix from the labelled sample.
+    inference_profile = EstimateInferenceProfile(in.last_window_frames, eval.labels, deployed_accuracy);
     return JobStep{JobKind::kProfiling, cost, runs.empty()};
   }
 

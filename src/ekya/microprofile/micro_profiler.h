@@ -18,9 +18,11 @@
 //      samples per epoch; the profiling run trains on m_b = max(min_samples,
 //      round(fraction·n_b)) of them (at most N), from the same start model,
 //      for `epochs` epochs, evaluating after each epoch. Base configs with the
-//      same scope and head width share one run, at the smallest m_b among
-//      them (so each (scope, width) is trained once: the profiler stays a
-//      small fraction of the window, SPEC §6). Each step is one batch.
+//      same scope and head width share one run, at the smallest m_b of that
+//      family in the config space, pruned bases included (so each (scope,
+//      width) is trained once and pruning never makes a run larger: the
+//      profiler stays a small, steady fraction of the window, SPEC §6).
+//      Each step is one batch.
 //   3. The start accuracy a0 (start model on the held-out slice) and the
 //      points (x_k, accuracy after epoch k) — progress x_k measured in
 //      epochs of the real config: k·s_run/s_real by SGD steps (the default,
@@ -37,10 +39,11 @@
 //      accuracy/cost Pareto front, or that are the best of their (scope, head
 //      width) (SPEC §6 step 5); the set never grows back within a run.
 //   6. The inference profile (SPEC §5), from the first `inference_frames`
-//      frames of the last window, without labels: a skipped frame keeps the
-//      prediction of the last analysed frame, which is right about as often
-//      as the model is when both frames show the same object, and right by
-//      chance (two frames' predicted classes agreeing, Σ p_c²) otherwise.
+//      frames of the last window and no model pass: a skipped frame keeps
+//      the prediction of the last analysed frame, which is right about as
+//      often as the model is when both frames show the same object, and
+//      right by chance (two frames' classes agreeing, Σ p_c² over the class
+//      mix of the last window's labelled sample) otherwise.
 //      Whether two consecutive frames show the same object is read from the
 //      frames themselves (the mean absolute pixel difference splits into two
 //      clusters, same object under jitter and a new object). For each
@@ -51,8 +54,8 @@
 //      between carried and full-rate predictions underestimates it badly:
 //      jitter alone flips many full-rate predictions of the same object.)
 // Cost of every step is charged from FLOPs on the modelled device, for the
-// passes really made: training samples × train-step FLOPs, evaluations and
-// inference-profile frames × forward FLOPs. Head-only runs train on cached
+// passes really made: training samples × train-step FLOPs, evaluations ×
+// forward FLOPs. Head-only runs train on cached
 // features (TrainOptions::cache_frozen_features): one backbone pass per
 // sample of the run and of the held-out slice, then head-only passes; the
 // start accuracy of a head width comes from its run (the cache's first use),
@@ -104,6 +107,7 @@ struct MicroProfilerOptions {
   CurveEstimator estimator = CurveEstimator::kOptimus;
   ProfileProgress progress = ProfileProgress::kSteps;  // profiler.progress (measured: docs/results.md)
   bool prune = true;
+  bool calibrate = true;  // profiler.calibrate: ProfileCalibration (below; measured: docs/results.md)
   int inference_frames = 100;  // frames of the last window for the inference profile
   // The retraining jobs' own recipe, so that the profile matches them.
   double learning_rate = 0.01;
@@ -140,11 +144,41 @@ std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& prof
 // their base ids.
 std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates);
 
-// The inference profile of a stream from consecutive frames and the model's
-// full-rate predictions on them (see 6. above); accuracy is the model's
-// estimated accuracy. Empty input gives an empty profile.
-InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::vector<int>& full_rate,
+// The inference profile of a stream from consecutive frames, the classes
+// of a sample of the same window (their mix gives the chance that two
+// frames' predictions agree) and the model's estimated accuracy (see 6.
+// above). No frames give an empty profile; no classes, a chance of 0.
+InferenceProfile EstimateInferenceProfile(const ImageBatch& frames, const std::vector<int>& classes,
                                           double accuracy);
+
+// Online calibration of the micro-profiler by what full retraining really
+// reached on the profiler's own target (profiler.calibrate). A retraining
+// job keeps its best weights by their accuracy on its validation slice, a
+// part of the held-out sample of window t−1 the profiler evaluates on; so at
+// the job's end the system knows, with labels it has, what config c reached
+// where the profiler predicted it. The difference (a residual) is recorded
+// under c's family — scope and head width, "head-h64" or "all-h1024" —
+// pooled over streams and windows. It is the profiler's own extrapolation
+// error, apart from the drift to window t, which is common to every config:
+// short runs on a small sample under-predict all-layer retraining more than
+// head-only retraining (docs/results.md), and that skews the ranking.
+// Apply adds to each estimate its family's correction, the mean residual
+// shrunk by n/(n + 1) for n residuals (0 without any), clamps to [0, 1],
+// and re-selects the candidates against the deployed accuracy (unchanged).
+// The real workload applies it; the simulator replays recorded predictions
+// uncorrected.
+// Not thread-safe: one owner (the workload), between jobs.
+class ProfileCalibration {
+ public:
+  static std::string Family(const RetrainConfig& config);  // "head-h64"
+  void Record(const std::string& family, double residual);
+  double Correction(const std::string& family) const;
+  int count(const std::string& family) const;
+  void Apply(StreamEstimates& estimates) const;
+
+ private:
+  std::map<std::string, std::pair<double, int>> sums_;  // family -> (sum, count)
+};
 
 // Everything the workload hands a profiling job.
 struct ProfilingInputs {

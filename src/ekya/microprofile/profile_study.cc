@@ -30,6 +30,8 @@ constexpr NamedEstimator kEstimators[] = {
     {"released/samples", CurveEstimator::kReleased, ProfileProgress::kSamples},
     {"released/steps", CurveEstimator::kReleased, ProfileProgress::kSteps},
 };
+// The configured estimator with ProfileCalibration.
+constexpr const char* kCalibrated = "calibrated";
 
 
 double Median(std::vector<double> v) {
@@ -79,6 +81,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
     progress.Update(++done, what);
   };
 
+  ProfileCalibration calibration;
   for (int t = 1; t < W; ++t) {
     clock.Set(firewall->AvailableAt(t - 1));
     // Frames of window t (scoring) and the start of window t−1 (inference profile).
@@ -123,6 +126,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
     std::vector<double> profiling_cost(S, 0.0);
     std::vector<std::vector<double>> measured_acc(S, std::vector<double>(po.configs.size(), 0.0));
     std::vector<std::vector<double>> measured_cost(S, std::vector<double>(po.configs.size(), 0.0));
+    std::vector<std::vector<double>> held_out(S, std::vector<double>(po.configs.size(), 0.0));
     EKYA_RETURN_IF_ERROR(ParallelFor(static_cast<int>(tasks.size()), threads, [&](int i) -> Status {
       const Task task = tasks[i];
       const int s = task.stream;
@@ -169,6 +173,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
                             Train(model, std::move(set.train), std::move(set.validation), c, to));
       EKYA_ASSIGN_OR_RETURN(std::vector<int> p, model.Predict(frames[s], 1));
       measured_acc[s][task.config] = AccuracyOf(p, truth[s]);
+      held_out[s][task.config] = r.best_validation_accuracy;
       const FlopCount f = base->second.Flops(c.scope);
       measured_cost[s][task.config] =
           po.device.startup_seconds +
@@ -205,6 +210,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         r.measured_cost_s = measured_cost[s][k];
         study.exhaustive_seconds += measured_cost[s][k];
         study.rows.push_back(r);
+        study.held_out.emplace_back(s, t, po.configs[k].BaseId(), po.configs[k].epochs, held_out[s][k]);
       }
       for (const auto& [name, estimator, progress] : kEstimators) {
         std::vector<ProfileRecord>& rows = study.by_estimator[name];
@@ -214,6 +220,21 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         for (size_t k = 0; k < po.configs.size(); ++k) {
           ProfileRecord r = study.rows[study.rows.size() - po.configs.size() + k];
           for (const ConfigEstimate& c : e) {
+            if (c.config.BaseId() == r.config && c.config.epochs == r.epochs) r.predicted_accuracy = c.accuracy;
+          }
+          rows.push_back(r);
+        }
+      }
+      {
+        // The configured estimator corrected by ProfileCalibration, learnt
+        // from earlier windows only (every config's full retraining there).
+        std::vector<ProfileRecord>& rows = study.by_estimator[kCalibrated];
+        rows.push_back(none);
+        StreamEstimates corrected = estimates[s];
+        calibration.Apply(corrected);
+        for (size_t k = 0; k < po.configs.size(); ++k) {
+          ProfileRecord r = study.rows[study.rows.size() - po.configs.size() + k];
+          for (const ConfigEstimate& c : corrected.all) {
             if (c.config.BaseId() == r.config && c.config.epochs == r.epochs) r.predicted_accuracy = c.accuracy;
           }
           rows.push_back(r);
@@ -234,6 +255,16 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
       }
       study.profiling_seconds += profiling_cost[s];
       study.profiler_costs.emplace_back(s, t, profiling_cost[s]);
+    }
+    // What this window teaches the calibration, for the windows after it.
+    for (int s = 0; s < S; ++s) {
+      for (const ConfigEstimate& c : estimates[s].all) {
+        for (size_t k = 0; k < po.configs.size(); ++k) {
+          if (po.configs[k].Id() == c.config.Id()) {
+            calibration.Record(ProfileCalibration::Family(c.config), held_out[s][k] - c.accuracy);
+          }
+        }
+      }
     }
   }
   progress.Finish();
@@ -339,6 +370,16 @@ std::string ProfileStudyTable(const ProfileStudy& study, const ProfilerQuality& 
                 per_window / window_seconds,
                 study.profiling_seconds > 0 ? study.exhaustive_seconds / study.profiling_seconds : 0.0);
   return buf;
+}
+
+std::string HeldOutCsv(const ProfileStudy& study) {
+  std::string out = "stream,window,config,epochs,held_out_accuracy\n";
+  char buf[256];
+  for (const auto& [stream, window, base, epochs, accuracy] : study.held_out) {
+    std::snprintf(buf, sizeof buf, "%d,%d,%s,%d,%.4f\n", stream, window, base.c_str(), epochs, accuracy);
+    out += buf;
+  }
+  return out;
 }
 
 std::string EstimatorsCsv(const ProfileStudy& study) {

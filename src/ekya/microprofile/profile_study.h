@@ -56,8 +56,16 @@ struct ProfileStudy {
   // The same micro-profiles read by every estimator (profiler.estimator ×
   // profiler.progress), named "optimus/samples", ...: rows as `rows`, with
   // that estimator's predicted accuracy. So estimators are compared on one
-  // set of profiling runs, and the default is chosen by measurement.
+  // set of profiling runs, and the default is chosen by measurement. Plus
+  // "calibrated": the configured estimator corrected by ProfileCalibration
+  // learnt from the earlier windows' full retraining (held_out − predicted).
   std::map<std::string, std::vector<ProfileRecord>> by_estimator;
+  // held_out.csv rows: (stream, window, base config id, epochs) -> the fully
+  // retrained model's best accuracy on its validation slice (window t−1's
+  // held-out sample, labelled as `labels` says): what the micro-profiler's
+  // curve extrapolates to, beside measured_accuracy on window t. Separates
+  // the profiler's own error from the drift between the two windows.
+  std::vector<std::tuple<int, int, std::string, int, double>> held_out;
   double profiling_seconds = 0;   // device-seconds the micro-profiler was charged, in all
   double exhaustive_seconds = 0;  // device-seconds of training every config in full, in all
 };
@@ -85,6 +93,9 @@ ProfilerQuality AssessProfiles(const std::vector<ProfileRecord>& rows);
 // row per entry of by_estimator) and the same as text lines.
 std::string EstimatorsCsv(const ProfileStudy& study);
 std::string EstimatorsTable(const ProfileStudy& study);
+
+// held_out.csv: stream,window,config,epochs,held_out_accuracy.
+std::string HeldOutCsv(const ProfileStudy& study);
 
 // profiler_costs.csv: stream,window,seconds.
 std::string ProfilerCostsCsv(const ProfileStudy& study);
