@@ -382,28 +382,32 @@ std::string HeldOutCsv(const ProfileStudy& study) {
   return out;
 }
 
-std::string EstimatorsCsv(const ProfileStudy& study) {
-  std::string out = "estimator,median_abs_error,top1_hit_rate,mean_regret\n";
+namespace {
+
+// One line per estimator of the study, in name order: fmt gets the name, the
+// median error, the top-1 rate (scaled by top1_scale) and the regret.
+std::string EstimatorLines(const ProfileStudy& study, const char* fmt, double top1_scale) {
+  std::string out;
   char buf[256];
   for (const auto& [name, rows] : study.by_estimator) {
     const ProfilerQuality q = AssessProfiles(rows);
-    std::snprintf(buf, sizeof buf, "%s,%.4f,%.4f,%.4f\n", name.c_str(), q.median_abs_error, q.top1_hit_rate,
+    std::snprintf(buf, sizeof buf, fmt, name.c_str(), q.median_abs_error, top1_scale * q.top1_hit_rate,
                   q.mean_regret);
     out += buf;
   }
   return out;
 }
 
+}  // namespace
+
+std::string EstimatorsCsv(const ProfileStudy& study) {
+  return "estimator,median_abs_error,top1_hit_rate,mean_regret\n" +
+         EstimatorLines(study, "%s,%.4f,%.4f,%.4f\n", 1.0);
+}
+
 std::string EstimatorsTable(const ProfileStudy& study) {
-  std::string out = "Estimators on the same micro-profiles (profiler.estimator/profiler.progress)\n";
-  char buf[256];
-  for (const auto& [name, rows] : study.by_estimator) {
-    const ProfilerQuality q = AssessProfiles(rows);
-    std::snprintf(buf, sizeof buf, "  %-18s median |err| %.4f   top-1 %.1f%%   regret %.4f\n", name.c_str(),
-                  q.median_abs_error, 100.0 * q.top1_hit_rate, q.mean_regret);
-    out += buf;
-  }
-  return out;
+  return "Estimators on the same micro-profiles (profiler.estimator/profiler.progress)\n" +
+         EstimatorLines(study, "  %-18s median |err| %.4f   top-1 %.1f%%   regret %.4f\n", 100.0);
 }
 
 }  // namespace ekya
