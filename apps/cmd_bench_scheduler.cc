@@ -1,3 +1,5 @@
+#include <limits>
+#include <cmath>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -166,7 +168,11 @@ int RunBenchScheduler(const BenchSchedulerArgs& args) {
       timing.retraining_jobs += a.retrain.has_value() ? 1 : 0;
     Result<Estimate> estimate = EstimateAllocation(snapshot, allocation, *estimator);
     if (!estimate.ok()) return ReportError(estimate.status());
-    timing.accuracy = estimate->accuracy;
+    // Without every stream's accuracy estimate (a run whose policy plans
+    // without the profiler) the estimator's score means nothing: unknown.
+    const bool known = std::all_of(snapshot.streams.begin(), snapshot.streams.end(),
+                                   [](const StreamState& st) { return std::isfinite(st.accuracy); });
+    timing.accuracy = known ? estimate->accuracy : std::numeric_limits<double>::quiet_NaN();
     if (const auto* planning = dynamic_cast<const PlanningPolicy*>(policy->get())) {
       Result<PlanResult> plan = planning->Plan(snapshot);
       if (!plan.ok()) return ReportError(plan.status().WithContext("policy " + timing.spec));
@@ -179,13 +185,15 @@ int RunBenchScheduler(const BenchSchedulerArgs& args) {
   std::printf("%10s %10s %10s %9s %8s %15s  %s\n", "median_ms", "min_ms", "max_ms", "accuracy", "retrain",
               "estimator_calls", "policy");
   for (const PolicyTiming& t : timings) {
-    std::printf("%10.3f %10.3f %10.3f %9.4f %8d %15lld  %s\n", t.median_ms, t.min_ms, t.max_ms, t.accuracy,
+    char accuracy[32] = "n/a";
+    if (std::isfinite(t.accuracy)) std::snprintf(accuracy, sizeof accuracy, "%.4f", t.accuracy);
+    std::printf("%10.3f %10.3f %10.3f %9s %8d %15lld  %s\n", t.median_ms, t.min_ms, t.max_ms, accuracy,
                 t.retraining_jobs, static_cast<long long>(t.estimator_calls), t.spec.c_str());
   }
   std::printf("name,metric,value\n");
   for (const PolicyTiming& t : timings) {
     std::printf("bench_scheduler,%s.median_ms,%.6g\n", t.slug.c_str(), t.median_ms);
-    std::printf("bench_scheduler,%s.accuracy,%.6g\n", t.slug.c_str(), t.accuracy);
+    if (std::isfinite(t.accuracy)) std::printf("bench_scheduler,%s.accuracy,%.6g\n", t.slug.c_str(), t.accuracy);
     std::printf("bench_scheduler,%s.retraining_jobs,%d\n", t.slug.c_str(), t.retraining_jobs);
     std::printf("bench_scheduler,%s.estimator_calls,%lld\n", t.slug.c_str(),
                 static_cast<long long>(t.estimator_calls));

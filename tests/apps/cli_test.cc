@@ -419,6 +419,16 @@ TEST_F(CliTest, BenchSchedulerTimesASnapshotSavedByARun) {
   EXPECT_NE(bench.output.find("index 0 of 1"), std::string::npos) << bench.output;
   EXPECT_NE(bench.output.find("default settings"), std::string::npos) << bench.output;
 
+  // A run whose policy plans without estimates: its score is unknown, not 1.
+  const fs::path plain = dir_ / "plain";
+  sim = RunEkya("simulate --profiles " + prof.string() + " --set streams=3 --set devices=2 --policy noretrain --out " +
+                plain.string());
+  ASSERT_EQ(sim.status, 0) << sim.output;
+  bench = RunEkya("bench scheduler --snapshot " + (plain / "snapshots.jsonl").string() + " --repeats 2");
+  ASSERT_EQ(bench.status, 0) << bench.output;
+  EXPECT_NE(bench.output.find(" n/a "), std::string::npos) << bench.output;
+  EXPECT_EQ(bench.output.find(".accuracy,"), std::string::npos) << bench.output;
+
   // Refused: synthetic options with a file, an index out of range or without a file.
   Outcome o = RunEkya("bench scheduler --snapshot " + file + " --streams 4");
   EXPECT_EQ(o.status, 2) << o.output;
