@@ -13,12 +13,12 @@ namespace ekya {
 
 namespace {
 
-// The trainer's batches per epoch (trainer.h).
-int64_t BatchesPerEpoch(int64_t samples, int64_t batch) {
-  if (samples <= 0 || batch <= 0) return 0;
-  int64_t steps = (samples + batch - 1) / batch;
-  if (steps > 1 && samples % batch == 1) --steps;  // the trainer folds a lone last sample
-  return steps;
+// The configs predicted to beat the deployed model (SPEC §6 step 5).
+void SelectCandidates(StreamEstimates& estimates) {
+  estimates.candidates.clear();
+  for (const ConfigEstimate& c : estimates.all) {
+    if (c.accuracy > estimates.accuracy) estimates.candidates.push_back(c);
+  }
 }
 
 }  // namespace
@@ -87,10 +87,7 @@ void ProfileCalibration::Apply(StreamEstimates& estimates) const {
   for (ConfigEstimate& c : estimates.all) {
     c.accuracy = std::clamp(c.accuracy + Correction(Family(c.config)), 0.0, 1.0);
   }
-  estimates.candidates.clear();
-  for (const ConfigEstimate& c : estimates.all) {
-    if (c.accuracy > estimates.accuracy) estimates.candidates.push_back(c);
-  }
+  SelectCandidates(estimates);
 }
 
 std::set<std::string> ParetoBases(const std::vector<ConfigEstimate>& estimates) {
@@ -471,9 +468,7 @@ Result<StreamEstimates> MicroProfilingJob::Estimates() const {
   e.inference_profile = m.inference_profile;
   e.all = EstimateConfigs(profiles, m.options.configs, m.options.estimator, m.options.device.startup_seconds,
                           m.options.progress);
-  for (const ConfigEstimate& c : e.all) {
-    if (c.accuracy > e.accuracy) e.candidates.push_back(c);
-  }
+  SelectCandidates(e);
   return e;
 }
 

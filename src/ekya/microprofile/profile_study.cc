@@ -212,34 +212,27 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         study.rows.push_back(r);
         study.held_out.emplace_back(s, t, po.configs[k].BaseId(), po.configs[k].epochs, held_out[s][k]);
       }
-      for (const auto& [name, estimator, progress] : kEstimators) {
+      // This stream's rows of the window, with another estimator's predictions.
+      auto append_variant = [&](const std::string& name, const std::vector<ConfigEstimate>& predicted) {
         std::vector<ProfileRecord>& rows = study.by_estimator[name];
         rows.push_back(none);
-        const std::vector<ConfigEstimate> e =
-            EstimateConfigs(base_profiles[s], po.configs, estimator, po.device.startup_seconds, progress);
         for (size_t k = 0; k < po.configs.size(); ++k) {
           ProfileRecord r = study.rows[study.rows.size() - po.configs.size() + k];
-          for (const ConfigEstimate& c : e) {
+          for (const ConfigEstimate& c : predicted) {
             if (c.config.BaseId() == r.config && c.config.epochs == r.epochs) r.predicted_accuracy = c.accuracy;
           }
           rows.push_back(r);
         }
+      };
+      for (const auto& [name, estimator, progress] : kEstimators) {
+        append_variant(name, EstimateConfigs(base_profiles[s], po.configs, estimator, po.device.startup_seconds,
+                                             progress));
       }
-      {
-        // The configured estimator corrected by ProfileCalibration, learnt
-        // from earlier windows only (every config's full retraining there).
-        std::vector<ProfileRecord>& rows = study.by_estimator[kCalibrated];
-        rows.push_back(none);
-        StreamEstimates corrected = estimates[s];
-        calibration.Apply(corrected);
-        for (size_t k = 0; k < po.configs.size(); ++k) {
-          ProfileRecord r = study.rows[study.rows.size() - po.configs.size() + k];
-          for (const ConfigEstimate& c : corrected.all) {
-            if (c.config.BaseId() == r.config && c.config.epochs == r.epochs) r.predicted_accuracy = c.accuracy;
-          }
-          rows.push_back(r);
-        }
-      }
+      // The configured estimator corrected by ProfileCalibration, learnt from
+      // earlier windows only (every config's full retraining there).
+      StreamEstimates corrected = estimates[s];
+      calibration.Apply(corrected);
+      append_variant(kCalibrated, corrected.all);
       // The measured inference profile: the start model on window t's frames
       // at each analysed fraction (credit sampler, carried predictions).
       for (int step = 1; step <= 20; ++step) {

@@ -117,6 +117,11 @@ class TrainingRun {
   std::unique_ptr<Impl> impl_;
 };
 
+// Batches per epoch of `samples` at batch size `batch` (0 when either is
+// < 1), as TrainingRun takes them: the last batch holds the remainder, and
+// a remainder of one sample is folded into the batch before it.
+int64_t BatchesPerEpoch(int64_t samples, int64_t batch);
+
 struct TrainResult {
   int64_t samples_processed = 0;
   int64_t validation_samples = 0;

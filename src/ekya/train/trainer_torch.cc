@@ -162,6 +162,13 @@ struct TrainingRun::Impl {
 TrainingRun::TrainingRun(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TrainingRun::~TrainingRun() = default;
 
+int64_t BatchesPerEpoch(int64_t samples, int64_t batch) {
+  if (samples < 1 || batch < 1) return 0;
+  int64_t steps = (samples + batch - 1) / batch;
+  if (steps > 1 && samples % batch == 1) --steps;  // fold a lone last sample
+  return steps;
+}
+
 Result<std::unique_ptr<TrainingRun>> TrainingRun::Create(Model model, LabelledImages train,
                                                          LabelledImages validation,
                                                          const RetrainConfig& config,
@@ -225,10 +232,7 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Create(Model model, LabelledIm
   impl->rng = Rng(DeriveSeed(options.seed, {0x0bde5}));
   impl->order.resize(keep);
   std::iota(impl->order.begin(), impl->order.end(), 0);
-  const int64_t b = config.batch_size;
-  int64_t steps = (static_cast<int64_t>(keep) + b - 1) / b;
-  if (steps > 1 && static_cast<int64_t>(keep) % b == 1) --steps;  // fold a lone last sample
-  impl->steps_per_epoch = steps;
+  impl->steps_per_epoch = BatchesPerEpoch(static_cast<int64_t>(keep), config.batch_size);
 
   try {
     auto params = impl->model.impl().TrainableParameters();
