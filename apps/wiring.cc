@@ -147,6 +147,10 @@ MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
   o.progress = s.String("profiler.progress") == "steps" ? ProfileProgress::kSteps : ProfileProgress::kSamples;
   o.prune = s.Bool("profiler.prune");
   o.calibrate = s.Bool("profiler.calibrate");
+  // The registry admits only the names ParseShiftMethod knows.
+  const Result<ShiftMethod> shift = ParseShiftMethod(s.String("profiler.shift"));
+  o.shift = shift.ok() ? *shift : ShiftMethod::kNone;
+  o.shift_frames = static_cast<int>(s.Int("profiler.shift_frames"));
   o.learning_rate = s.Double("train.learning_rate");
   o.batch_size = static_cast<int>(s.Int("train.batch_size"));
   o.base_sample = static_cast<int>(s.Int("train.base_sample"));

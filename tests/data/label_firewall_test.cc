@@ -53,6 +53,32 @@ class FakeGolden : public Labeller {
   bool wrong_count = false;
 };
 
+TEST_F(FirewallTest, HandsOutOnlyTheFramesThatHaveArrived) {
+  auto fw = Firewall(LabelSource::kGroundTruth);
+  ASSERT_TRUE(fw);
+  Result<WindowFrames> window1 = bench_->Frames(0, 1);
+  ASSERT_TRUE(window1.ok());
+  clock_.Set(150.0);  // inside window 0: nothing of window 1 yet
+  Result<ImageBatch> none = fw->ArrivedFrames(0, 1, 1000);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->size(), 0u);
+  EXPECT_EQ(none->rows, bench_->rows());
+  clock_.Set(250.0);  // a quarter into window 1: frames 0..24 (slots of 2 s end at 202, ..., 250)
+  Result<ImageBatch> quarter = fw->ArrivedFrames(0, 1, 1000);
+  ASSERT_TRUE(quarter.ok());
+  ASSERT_EQ(quarter->size(), 25u);
+  EXPECT_EQ(quarter->pixels, std::vector<uint8_t>(window1->frames.image(0), window1->frames.image(25)));
+  Result<ImageBatch> capped = fw->ArrivedFrames(0, 1, 10);
+  ASSERT_TRUE(capped.ok());
+  EXPECT_EQ(capped->size(), 10u);
+  clock_.Set(900.0);  // window 1 has ended long ago: all its frames
+  Result<ImageBatch> all = fw->ArrivedFrames(0, 1, 1000);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 100u);
+  EXPECT_EQ(fw->ArrivedFrames(0, 9, 10).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fw->ArrivedFrames(0, 1, -1).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(FirewallTest, RefusesLabelsBeforeTheWindowEnds) {
   auto fw = Firewall(LabelSource::kGroundTruth);
   ASSERT_TRUE(fw);

@@ -104,6 +104,32 @@ TEST(MicroProfilerTest, CalibrationLearnsEachFamilysBiasAndReselectsCandidates) 
   EXPECT_EQ(e.candidates[1].config.Id(), "all-h1024-f1.0-e5");
 }
 
+TEST(MicroProfilerTest, ShiftMovesEachFamilyAndTheDeployedAccuracy) {
+  StreamEstimates e;
+  e.accuracy = 0.8;
+  for (const char* id : {"all-h1024-f0.1-e5", "head-h64-f0.5-e15", "all-h1024-f1.0-e30"}) {
+    Result<RetrainConfig> c = RetrainConfig::Parse(id);
+    ASSERT_TRUE(c.ok());
+    e.all.push_back({*c, 0.85, 10});
+  }
+  StreamEstimates unchanged = e;
+  ApplyShift(unchanged, ShiftEstimate{});  // not measured: nothing moves
+  EXPECT_DOUBLE_EQ(unchanged.accuracy, 0.8);
+  EXPECT_DOUBLE_EQ(unchanged.all[0].accuracy, 0.85);
+
+  ShiftEstimate shift;
+  shift.measured = true;
+  shift.deployed_held_out = 0.8;
+  shift.deployed_new = 0.6;
+  shift.family["all-h1024"] = {0.9, 0.8};  // the all-layer run lost 0.1 on the new frames
+  ApplyShift(e, shift);                     // the head run was not measured
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.6);
+  EXPECT_NEAR(e.all[0].accuracy, 0.75, 1e-12);
+  EXPECT_DOUBLE_EQ(e.all[1].accuracy, 0.85);
+  EXPECT_NEAR(e.all[2].accuracy, 0.75, 1e-12);
+  EXPECT_EQ(e.candidates.size(), 3u) << "all beat the deployed model's 0.6 now";
+}
+
 TEST(MicroProfilerTest, ParetoKeepsTheFrontAndTheBestOfEachScope) {
   auto e = [](const std::string& id, double acc, double cost) {
     ConfigEstimate c;
@@ -238,6 +264,105 @@ TEST(MicroProfilerTest, ProfilingJobRunsAndWaitsForTheFirewall) {
   const double eval_samples = extra / forward;  // the held-out slice: at least min_eval
   EXPECT_NEAR(eval_samples, std::round(eval_samples), 1e-6);
   EXPECT_GE(std::round(eval_samples), po.min_eval);
+}
+
+TEST(MicroProfilerTest, ShiftStepReadsOnlyTheFramesThatHaveArrived) {
+  DriftOptions o;
+  o.streams = 1;
+  o.windows = 3;
+  o.frames_per_window = 100;
+  o.base_train_size = 200;
+  o.base_test_size = 50;
+  o.classes_present_min = 2;
+  o.classes_present_max = 4;
+  auto bench = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
+  ASSERT_TRUE(bench.ok()) << bench.status().ToString();
+  ManualClock clock(0);
+  auto fw = LabelFirewall::Create(**bench, clock,
+                                  FirewallOptions::FromBenchmark(**bench, LabelSource::kGroundTruth));
+  ASSERT_TRUE(fw.ok());
+  ModelSpec spec;
+  spec.width = 4;
+  spec.num_classes = 4;
+  std::map<int, Model> starts;
+  for (int hidden : {64, 1024}) {
+    spec.hidden = hidden;
+    auto m = Model::Create(spec, 3);
+    ASSERT_TRUE(m.ok());
+    starts[hidden] = *m;
+  }
+  MicroProfilerOptions po;
+  po.configs = DefaultConfigSpace();
+  po.epochs = 2;
+  po.min_samples = 16;
+  po.min_eval = 10;
+  po.base_sample = 20;
+  po.shift = ShiftMethod::kThreshold;
+  po.shift_frames = 20;
+  const Model deployed = starts[1024].Clone();
+  struct Outcome {
+    StreamEstimates shifted, held_out;
+    ShiftEstimate shift;
+    double cost = 0;
+  };
+  auto run = [&](const MicroProfilerOptions& options) -> Outcome {
+    ProfilingInputs in;
+    in.firewall = fw->get();
+    in.base_data = &(*bench)->BaseTrain();
+    in.stream = 0;
+    in.window = 2;
+    in.start_models = starts;
+    in.deployed = deployed;
+    for (const RetrainConfig& c : options.configs) in.bases.insert(c.BaseId());
+    MicroProfilingJob job(std::move(in), options);
+    Outcome out;
+    for (int i = 0; i < 1000; ++i) {
+      Result<JobStep> s = job.RunStep();
+      EXPECT_TRUE(s.ok()) << s.status().ToString();
+      if (!s.ok()) break;
+      out.cost += s->device_seconds;
+      if (s->last) break;
+    }
+    EXPECT_TRUE(job.finished());
+    out.shifted = *job.Estimates();
+    out.held_out = *job.HeldOutEstimates();
+    out.shift = *job.Shift();
+    return out;
+  };
+  // At the window's very start no frame of it has arrived: nothing moves.
+  clock.Set(2 * o.window_seconds);
+  Outcome at_start = run(po);
+  EXPECT_FALSE(at_start.shift.measured);
+  EXPECT_EQ(at_start.shift.frames, 0);
+  EXPECT_DOUBLE_EQ(at_start.shifted.accuracy, at_start.held_out.accuracy);
+
+  // A quarter into the window 25 frames have arrived; 20 are read.
+  clock.Set(2.25 * o.window_seconds);
+  Outcome later = run(po);
+  ASSERT_TRUE(later.shift.measured);
+  EXPECT_EQ(later.shift.frames, 20);
+  EXPECT_DOUBLE_EQ(later.shift.deployed_held_out, later.held_out.accuracy);
+  EXPECT_DOUBLE_EQ(later.shifted.accuracy, later.shift.deployed_new);
+  ASSERT_EQ(later.shift.family.size(), 2u);
+  ASSERT_EQ(later.shifted.all.size(), later.held_out.all.size());
+  for (size_t i = 0; i < later.held_out.all.size(); ++i) {
+    const auto& [before, after] = later.shift.family.at(ProfileCalibration::Family(later.held_out.all[i].config));
+    EXPECT_NEAR(later.shifted.all[i].accuracy,
+                std::clamp(later.held_out.all[i].accuracy + after - before, 0.0, 1.0), 1e-12);
+  }
+  // The held-out estimates do not depend on the shift; the shift step costs
+  // one forward pass per frame read of the deployed model and of each run's model.
+  MicroProfilerOptions no_shift = po;
+  no_shift.shift = ShiftMethod::kNone;
+  Outcome plain = run(no_shift);
+  EXPECT_DOUBLE_EQ(plain.held_out.accuracy, later.held_out.accuracy);
+  for (size_t i = 0; i < plain.held_out.all.size(); ++i) {
+    EXPECT_DOUBLE_EQ(plain.held_out.all[i].accuracy, later.held_out.all[i].accuracy);
+  }
+  const double forwards = po.device.Seconds(deployed.Flops(TrainScope::kAllLayers).forward +
+                                            starts[64].Flops(TrainScope::kAllLayers).forward +
+                                            starts[1024].Flops(TrainScope::kAllLayers).forward);
+  EXPECT_NEAR(later.cost - plain.cost, 20 * forwards, 1e-9 * later.cost);
 }
 
 }  // namespace

@@ -189,6 +189,42 @@ TEST(TrainerTest, CachedFeaturesTrainTheHeadAsWithoutCache) {
   EXPECT_EQ(ma->FlatParameters(ModelPart::kBackbone), mb->FlatParameters(ModelPart::kBackbone));
 }
 
+TEST(TrainerTest, ValidationScoresAreThoseOfTheBestWeights) {
+  Model model = MakeModel();
+  const LabelledImages train = MakeBars(96, 4, 7);
+  const LabelledImages val = MakeBars(40, 4, 8);
+  for (bool cache : {false, true}) {
+    const RetrainConfig config = Config(cache ? TrainScope::kHeadOnly : TrainScope::kAllLayers, 0.5, 3, 8, 16, 0.05);
+    TrainOptions options;
+    options.seed = 11;
+    options.cache_frozen_features = cache;
+    auto run = TrainingRun::Create(model, train, val, config, options);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    EXPECT_TRUE((*run)->best_validation_scores().correct.empty()) << "no validation yet";
+    for (bool done = false; !done;) {
+      auto step = (*run)->Step();
+      ASSERT_TRUE(step.ok()) << step.status().ToString();
+      done = *step;
+    }
+    const ValidationScores& best = (*run)->best_validation_scores();
+    ASSERT_EQ(best.correct.size(), val.size());
+    ASSERT_EQ(best.confidence.size(), val.size());
+    const double right = static_cast<double>(std::count(best.correct.begin(), best.correct.end(), true));
+    EXPECT_DOUBLE_EQ(right / static_cast<double>(val.size()), (*run)->best_validation_accuracy());
+    // The same pass, redone on the weights Finish() returns.
+    auto finished = (*run)->Finish();
+    ASSERT_TRUE(finished.ok());
+    auto scored = finished->PredictWithConfidence(val.images, 1);
+    ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+    for (size_t i = 0; i < val.size(); ++i) {
+      EXPECT_EQ(best.correct[i], scored->classes[i] == val.labels[i]) << "sample " << i << (cache ? " (cached)" : "");
+      EXPECT_NEAR(best.confidence[i], scored->confidence[i], 1e-5);
+      EXPECT_GT(best.confidence[i], 0.0);
+      EXPECT_LE(best.confidence[i], 1.0);
+    }
+  }
+}
+
 TEST(TrainerTest, CachedFeaturesNeedAFrozenBackboneAndNoAugmentation) {
   Model model = MakeModel();
   TrainOptions cached;

@@ -127,6 +127,11 @@ std::vector<SettingSpec> Build() {
              "how a profiling run's progress maps to the real config's epochs: samples seen, or SGD steps taken"),
       Bool("profiler.calibrate", true,
            "correct the profiler's predictions by what retraining really delivered in earlier windows"),
+      Choice("profiler.shift", "none", {"none", "threshold", "confidence"},
+             "label-free move of the estimates to the new window from its first frames: none, average "
+             "thresholded confidence, or difference of mean confidences"),
+      Int("profiler.shift_frames", 100, 1, 1000000,
+          "most frames of the new window the micro-profiler reads (those that have arrived) for profiler.shift"),
       Bool("profiler.prune", true, "every second window, drop configs far from the accuracy/cost Pareto front"),
       Choice("device.profile", "modelled", {"modelled", "measured"},
              "modelled: the calibrated device of device.flops; measured: this machine's own training speed"),

@@ -1,5 +1,7 @@
 #include "ekya/data/label_firewall.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -91,6 +93,27 @@ Result<LabelledImages> LabelFirewall::LabelledSample(int stream, int window) {
     out.labels = std::move(labels).value();
   }
   cache_.emplace(key, out);
+  return out;
+}
+
+Result<ImageBatch> LabelFirewall::ArrivedFrames(int stream, int window, int max_frames) const {
+  EKYA_RETURN_IF_ERROR(benchmark_.CheckIndices(stream, window));
+  if (max_frames < 0)
+    return Status::InvalidArgument("label firewall: max_frames = " + std::to_string(max_frames) + " must be at least 0");
+  ImageBatch out;
+  out.rows = benchmark_.rows();
+  out.cols = benchmark_.cols();
+  const double P = options_.window_seconds;
+  const double elapsed = clock_.NowSeconds() - static_cast<double>(window) * P;
+  if (elapsed <= 0 || max_frames == 0) return out;
+  EKYA_ASSIGN_OR_RETURN(WindowFrames frames, benchmark_.Frames(stream, window));
+  const size_t n = frames.frames.size();
+  // Frame i has arrived once elapsed >= (i + 1) · P / n (a small tolerance
+  // absorbs rounding in the clock's arithmetic).
+  const double slots = std::floor(elapsed / P * static_cast<double>(n) + 1e-9);
+  const size_t arrived = std::min(n, static_cast<size_t>(std::max(0.0, slots)));
+  const size_t keep = std::min(arrived, static_cast<size_t>(max_frames));
+  out.pixels.assign(frames.frames.image(0), frames.frames.image(0) + keep * frames.frames.pixels_per_image());
   return out;
 }
 

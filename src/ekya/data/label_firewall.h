@@ -10,6 +10,9 @@
 // request is PermissionDenied, naming the stream, the window, the current time
 // and the time the labels become available.
 //
+// Unlabelled frames go through the firewall too (ArrivedFrames): only those
+// whose time has come, so that label-free estimates cannot look ahead.
+//
 // GroundTruthScorer is the other door: it returns the true label of every
 // frame of a window, for scoring chunk accuracy. Only the scoring code may
 // hold one; it must never be handed to a policy or the profiler.
@@ -77,6 +80,15 @@ class LabelFirewall {
   // context) in golden mode, or Internal when it returns the wrong number of
   // labels or a label out of range.
   Result<LabelledImages> LabelledSample(int stream, int window);
+
+  // The first frames of window `window` that have arrived by now, without
+  // labels, at most max_frames of them. Frames arrive in real time: frame i
+  // of the window's n is there once its slot ends, at
+  //   window · window_seconds + (i + 1) · window_seconds / n,
+  // so a window that has not begun gives an empty batch (with the image
+  // shape) and one that has ended gives all its frames, up to max_frames.
+  // InvalidArgument for an index out of range or max_frames < 0.
+  Result<ImageBatch> ArrivedFrames(int stream, int window, int max_frames) const;
 
   // The samples of windows 0 .. up_to_window_exclusive − 1 concatenated in
   // window order; each window is checked as above. An empty set (with the

@@ -306,9 +306,12 @@ Result<StreamEstimates> RealWorkload::Estimates(int stream, Job& job) {
                                    ": not a finished profiling job of its own");
   }
   EKYA_ASSIGN_OR_RETURN(StreamEstimates e, profiling->Estimates());
+  EKYA_ASSIGN_OR_RETURN(StreamEstimates held_out, profiling->HeldOutEstimates());
   StreamState& st = streams_[stream];
   st.estimates_window = window_;
-  st.raw_estimates = e.all;
+  // Calibration compares full retraining's validation with the prediction
+  // for that same held-out slice, before the shift to the new window.
+  st.raw_estimates = held_out.all;
   if (options_.profiler.calibrate) calibration_.Apply(e);
   // SPEC §6 step 5: every second window the profiled set shrinks to the
   // bases near the accuracy/cost Pareto front.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "ekya/common/rng.h"
@@ -86,6 +87,17 @@ double ProfileCalibration::Correction(const std::string& family) const {
 void ProfileCalibration::Apply(StreamEstimates& estimates) const {
   for (ConfigEstimate& c : estimates.all) {
     c.accuracy = std::clamp(c.accuracy + Correction(Family(c.config)), 0.0, 1.0);
+  }
+  SelectCandidates(estimates);
+}
+
+void ApplyShift(StreamEstimates& estimates, const ShiftEstimate& shift) {
+  if (!shift.measured) return;
+  estimates.accuracy = shift.deployed_new;
+  for (ConfigEstimate& c : estimates.all) {
+    auto it = shift.family.find(ProfileCalibration::Family(c.config));
+    if (it == shift.family.end()) continue;
+    c.accuracy = std::clamp(c.accuracy + (it->second.second - it->second.first), 0.0, 1.0);
   }
   SelectCandidates(estimates);
 }
@@ -193,6 +205,8 @@ struct Run {
   bool cached = false;  // head only: trains on cached backbone features
   int64_t steps_per_epoch = 0;
   std::vector<double> accuracy_per_epoch;
+  Model final_model;          // kept for the shift step (5a) ...
+  ValidationScores final_scores;  // ... with its pass over the held-out slice
   int64_t train_samples = 0;
   // Device-seconds per pass, as the run does them: with the feature cache a
   // training or validation pass runs the head alone and filling the cache
@@ -227,13 +241,15 @@ struct Run {
 struct MicroProfilingJob::Impl {
   ProfilingInputs in;
   MicroProfilerOptions options;
-  enum class Phase { kLabel, kEvaluate, kTrain, kDone } phase = Phase::kLabel;
+  enum class Phase { kLabel, kEvaluate, kTrain, kShift, kDone } phase = Phase::kLabel;
+  ShiftEstimate shift;
   LabelledImages pool;  // training data of the profiling runs
   LabelledImages eval;  // held-out slice of the newest window
   int64_t real_train_size = 0;
   int64_t real_validation_size = 0;
   std::map<int, double> start_accuracy;  // by head width
   double deployed_accuracy = 0;
+  ValidationScores deployed_scores;  // the deployed model on the held-out slice (for 5a)
   InferenceProfile inference_profile;
   std::vector<Run> runs;
   size_t current = 0;
@@ -358,9 +374,11 @@ struct MicroProfilingJob::Impl {
     EKYA_RETURN_IF_ERROR(CreateRuns());
     // Start accuracy per head width, from a run that starts from it (the
     // cached run fills its cache here, once).
+    std::map<int, ValidationScores> start_scores;
     for (Run& r : runs) {
       if (start_accuracy.count(r.config.hidden)) continue;
       EKYA_ASSIGN_OR_RETURN(start_accuracy[r.config.hidden], r.training->EvaluateNow());
+      start_scores[r.config.hidden] = r.training->last_validation_scores();
       cost += r.ChargeNew();
     }
     // The deployed model: evaluated unless it is one of the start models.
@@ -369,12 +387,19 @@ struct MicroProfilingJob::Impl {
     for (const auto& [hidden, model] : in.start_models) {
       if (start_accuracy.count(hidden) && model.SharesWeightsWith(in.deployed)) {
         deployed_accuracy = start_accuracy.at(hidden);
+        deployed_scores = start_scores.at(hidden);
         known = true;
         break;
       }
     }
     if (!known) {
-      EKYA_ASSIGN_OR_RETURN(deployed_accuracy, in.deployed.Accuracy(eval, 1));
+      EKYA_ASSIGN_OR_RETURN(ScoredPredictions p, in.deployed.PredictWithConfidence(eval.images, 1));
+      deployed_scores.confidence = std::move(p.confidence);
+      deployed_scores.correct.resize(p.classes.size());
+      for (size_t i = 0; i < p.classes.size(); ++i) deployed_scores.correct[i] = p.classes[i] == eval.labels[i];
+      deployed_accuracy = static_cast<double>(std::count(deployed_scores.correct.begin(),
+                                                         deployed_scores.correct.end(), true)) /
+                          static_cast<double>(eval.size());
       cost += Seconds(deployed_forward * static_cast<double>(eval.size()));
     }
     // The inference profile needs no model pass: object continuity from the
@@ -389,10 +414,52 @@ struct MicroProfilingJob::Impl {
     const double cost = r.ChargeNew();
     if (done) {
       r.accuracy_per_epoch = r.training->validation_accuracy_per_epoch();
-      r.training.reset();  // frees the run's model, data and cache
+      if (options.shift != ShiftMethod::kNone) {
+        EKYA_ASSIGN_OR_RETURN(r.final_model, r.training->Finish());
+        r.final_scores = r.training->best_validation_scores();
+      }
+      r.training.reset();  // frees the run's data and cache
       ++current;
     }
     return JobStep{JobKind::kProfiling, cost, current >= runs.size()};
+  }
+
+  // Step 5a: the deployed model and each run's final model on the new
+  // window's arrived frames, against their passes over the held-out slice
+  // (already made: the deployed model's evaluation, each run's best epoch).
+  // The frames read are spread evenly over those that have arrived, so that
+  // they show as many objects as they can.
+  Result<JobStep> Shift() {
+    EKYA_ASSIGN_OR_RETURN(ImageBatch arrived,
+                          in.firewall->ArrivedFrames(in.stream, in.window, std::numeric_limits<int>::max()));
+    const size_t want = static_cast<size_t>(std::max(0, options.shift_frames));
+    ImageBatch frames;
+    frames.rows = arrived.rows;
+    frames.cols = arrived.cols;
+    const size_t n = arrived.size();
+    for (size_t k = 0; k < std::min(want, n); ++k) frames.Append(arrived.image(k * n / std::min(want, n)));
+    shift.frames = static_cast<int>(frames.size());
+    if (frames.size() == 0) return JobStep{JobKind::kProfiling, 0.0, true};
+    double cost = 0;
+    auto judge = [&](const Model& model, const ValidationScores& held) -> Result<std::pair<double, double>> {
+      EKYA_ASSIGN_OR_RETURN(ScoredPredictions now, model.PredictWithConfidence(frames, 1));
+      cost += Seconds(model.Flops(TrainScope::kAllLayers).forward * static_cast<double>(frames.size()));
+      const double held_out = static_cast<double>(std::count(held.correct.begin(), held.correct.end(), true)) /
+                              static_cast<double>(std::max<size_t>(1, held.correct.size()));
+      EKYA_ASSIGN_OR_RETURN(double estimate,
+                            EstimateShiftedAccuracy(options.shift, held.confidence, held.correct, now.confidence));
+      return std::make_pair(held_out, estimate);
+    };
+    EKYA_ASSIGN_OR_RETURN(auto deployed, judge(in.deployed, deployed_scores));
+    shift.deployed_held_out = deployed.first;
+    shift.deployed_new = deployed.second;
+    for (Run& r : runs) {
+      if (!r.final_model.valid() || r.final_scores.correct.empty()) continue;
+      EKYA_ASSIGN_OR_RETURN(shift.family[ProfileCalibration::Family(r.config)], judge(r.final_model, r.final_scores));
+      r.final_model = Model();
+    }
+    shift.measured = true;
+    return JobStep{JobKind::kProfiling, cost, true};
   }
 };
 
@@ -422,16 +489,33 @@ Result<JobStep> MicroProfilingJob::RunStep() {
     m.phase = Impl::Phase::kEvaluate;
     if (m.in.labelling_seconds > 0) return JobStep{JobKind::kLabelling, m.in.labelling_seconds, false};
   }
+  // After the profiling runs: the shift step (5a), when asked for.
+  auto after_runs = [&](JobStep& step) {
+    if (!step.last) return;
+    if (m.options.shift == ShiftMethod::kNone) {
+      m.phase = Impl::Phase::kDone;
+    } else {
+      m.phase = Impl::Phase::kShift;
+      step.last = false;
+    }
+  };
   if (m.phase == Impl::Phase::kEvaluate) {
     Result<JobStep> step = m.Evaluate();
     if (!step.ok()) return fail(step.status());
-    m.phase = step->last ? Impl::Phase::kDone : Impl::Phase::kTrain;
+    m.phase = Impl::Phase::kTrain;
+    after_runs(*step);
     return step;
   }
   if (m.phase == Impl::Phase::kTrain) {
     Result<JobStep> step = m.Train();
     if (!step.ok()) return fail(step.status());
-    if (step->last) m.phase = Impl::Phase::kDone;
+    after_runs(*step);
+    return step;
+  }
+  if (m.phase == Impl::Phase::kShift) {
+    Result<JobStep> step = m.Shift();
+    if (!step.ok()) return fail(step.status());
+    m.phase = Impl::Phase::kDone;
     return step;
   }
   return Status::FailedPrecondition(m.Describe() + " has already finished");
@@ -460,7 +544,19 @@ Result<std::vector<BaseProfile>> MicroProfilingJob::BaseProfiles() const {
   return profiles;
 }
 
+Result<ShiftEstimate> MicroProfilingJob::Shift() const {
+  if (impl_->phase != Impl::Phase::kDone)
+    return Status::FailedPrecondition(impl_->Describe() + " has not finished");
+  return impl_->shift;
+}
+
 Result<StreamEstimates> MicroProfilingJob::Estimates() const {
+  EKYA_ASSIGN_OR_RETURN(StreamEstimates e, HeldOutEstimates());
+  ApplyShift(e, impl_->shift);
+  return e;
+}
+
+Result<StreamEstimates> MicroProfilingJob::HeldOutEstimates() const {
   const Impl& m = *impl_;
   EKYA_ASSIGN_OR_RETURN(std::vector<BaseProfile> profiles, BaseProfiles());
   StreamEstimates e;

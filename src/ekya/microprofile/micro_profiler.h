@@ -38,6 +38,16 @@
 //      the profiled set keeps only base configs that have a config on the
 //      accuracy/cost Pareto front, or that are the best of their (scope, head
 //      width) (SPEC §6 step 5); the set never grows back within a run.
+//   5a. With `shift` (profiler.shift, microprofile/shift_estimate.h), a
+//      last step reads window t's frames that have arrived by then (through
+//      the firewall: no labels, nothing ahead of the clock; at most
+//      `shift_frames`, spread evenly over them) and runs the deployed model
+//      and each run's final model (best epoch) over them; their passes over
+//      the held-out slice are those already made. Each model's label-free estimate on
+//      the new frames against its held-out accuracy is how far window t has
+//      moved for it: the deployed model's estimate becomes the stream's
+//      current accuracy, and each run's difference moves the predictions of
+//      its family (ShiftEstimate, ApplyShift). Charged as forward passes.
 //   6. The inference profile (SPEC §5), from the first `inference_frames`
 //      frames of the last window and no model pass: a skipped frame keeps
 //      the prediction of the last analysed frame, which is right about as
@@ -79,6 +89,7 @@
 
 #include "ekya/data/drift_benchmark.h"
 #include "ekya/data/label_firewall.h"
+#include "ekya/microprofile/shift_estimate.h"
 #include "ekya/model/model.h"
 #include "ekya/profile/cost_model.h"
 #include "ekya/profile/curve_fit.h"
@@ -109,6 +120,8 @@ struct MicroProfilerOptions {
   bool prune = true;
   bool calibrate = true;  // profiler.calibrate: ProfileCalibration (below; measured: docs/results.md)
   int inference_frames = 100;  // frames of the last window for the inference profile
+  ShiftMethod shift = ShiftMethod::kNone;  // profiler.shift (measured: docs/results.md)
+  int shift_frames = 100;                  // profiler.shift_frames: most new frames step 5a reads
   // The retraining jobs' own recipe, so that the profile matches them.
   double learning_rate = 0.01;
   int batch_size = 32;
@@ -180,6 +193,24 @@ class ProfileCalibration {
   std::map<std::string, std::pair<double, int>> sums_;  // family -> (sum, count)
 };
 
+// What step 5a read off the new window's first frames.
+struct ShiftEstimate {
+  bool measured = false;  // false: shift none, or no frame had arrived
+  int frames = 0;         // new frames read
+  double deployed_held_out = 0;  // the deployed model on the held-out slice
+  double deployed_new = 0;       // ... and its estimate on the new frames
+  // Family ("all-h1024") -> (its run's final model on the held-out slice,
+  // its estimate on the new frames).
+  std::map<std::string, std::pair<double, double>> family;
+};
+
+// Moves estimates made on the held-out slice to the new window: the
+// deployed accuracy becomes its estimate on the new frames, each config
+// moves by its family's difference (clamped to [0, 1]; configs of a family
+// without a run keep theirs), and the candidates are re-selected. Nothing
+// changes when !shift.measured.
+void ApplyShift(StreamEstimates& estimates, const ShiftEstimate& shift);
+
 // Everything the workload hands a profiling job.
 struct ProfilingInputs {
   LabelFirewall* firewall = nullptr;
@@ -204,8 +235,13 @@ class MicroProfilingJob final : public Job {
 
   int stream() const;
   bool finished() const;
-  // After the last step: the estimates, and the base profiles they came from.
+  // After the last step: the estimates for the new window (the held-out
+  // ones moved by the shift, step 5a), the estimates on the held-out slice
+  // (what full retraining's validation is compared with), the shift, and the
+  // base profiles they came from.
   Result<StreamEstimates> Estimates() const;
+  Result<StreamEstimates> HeldOutEstimates() const;
+  Result<ShiftEstimate> Shift() const;
   Result<std::vector<BaseProfile>> BaseProfiles() const;
 
  private:

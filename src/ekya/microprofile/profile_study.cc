@@ -32,6 +32,10 @@ constexpr NamedEstimator kEstimators[] = {
 };
 // The configured estimator with ProfileCalibration.
 constexpr const char* kCalibrated = "calibrated";
+// With profiler.shift: the configured estimator without the shift, and with
+// every config moved by the deployed model's shift instead of its run's.
+constexpr const char* kUnshifted = "unshifted";
+constexpr const char* kShiftedByDeployed = "shifted-by-deployed";
 
 
 double Median(std::vector<double> v) {
@@ -82,8 +86,17 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
   };
 
   ProfileCalibration calibration;
+  // Labels of windows 0..t−1 are available at AvailableAt(t − 1); the
+  // shift step (profiler.shift) reads window t's first shift_frames frames,
+  // which a run's profiler has by its end (never all of them, so window t's
+  // labels stay out of reach).
+  const int frames_per_window = bench.options().frames_per_window;
+  const double window_seconds = bench.options().window_seconds;
+  const int shift_frames =
+      po.shift == ShiftMethod::kNone ? 0 : std::min(std::max(0, po.shift_frames), frames_per_window - 1);
   for (int t = 1; t < W; ++t) {
-    clock.Set(firewall->AvailableAt(t - 1));
+    clock.Set(std::max(firewall->AvailableAt(t - 1),
+                       window_seconds * (t + static_cast<double>(shift_frames) / frames_per_window)));
     // Frames of window t (scoring) and the start of window t−1 (inference profile).
     std::vector<ImageBatch> frames(S), last(S);
     std::vector<std::vector<int>> truth(S);
@@ -121,7 +134,8 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
       const double wb = b.config < 0 ? 0.5 : Weight(po.configs[b.config]);
       return wa > wb;
     });
-    std::vector<StreamEstimates> estimates(S);
+    std::vector<StreamEstimates> estimates(S), held_estimates(S);
+    std::vector<ShiftEstimate> shifts(S);
     std::vector<std::vector<BaseProfile>> base_profiles(S);
     std::vector<double> profiling_cost(S, 0.0);
     std::vector<std::vector<double>> measured_acc(S, std::vector<double>(po.configs.size(), 0.0));
@@ -148,6 +162,8 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
           if (step.last) break;
         }
         EKYA_ASSIGN_OR_RETURN(estimates[s], job.Estimates());
+        EKYA_ASSIGN_OR_RETURN(held_estimates[s], job.HeldOutEstimates());
+        EKYA_ASSIGN_OR_RETURN(shifts[s], job.Shift());
         EKYA_ASSIGN_OR_RETURN(base_profiles[s], job.BaseProfiles());
         profiling_cost[s] = cost;
         tick("window " + std::to_string(t) + " stream " + std::to_string(s) + " micro-profile");
@@ -213,9 +229,12 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         study.held_out.emplace_back(s, t, po.configs[k].BaseId(), po.configs[k].epochs, held_out[s][k]);
       }
       // This stream's rows of the window, with another estimator's predictions.
-      auto append_variant = [&](const std::string& name, const std::vector<ConfigEstimate>& predicted) {
+      // `deployed`: its estimate of the start accuracy (the "none" row).
+      auto append_variant = [&](const std::string& name, const std::vector<ConfigEstimate>& predicted,
+                                double deployed) {
         std::vector<ProfileRecord>& rows = study.by_estimator[name];
         rows.push_back(none);
+        rows.back().predicted_accuracy = deployed;
         for (size_t k = 0; k < po.configs.size(); ++k) {
           ProfileRecord r = study.rows[study.rows.size() - po.configs.size() + k];
           for (const ConfigEstimate& c : predicted) {
@@ -225,14 +244,28 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         }
       };
       for (const auto& [name, estimator, progress] : kEstimators) {
-        append_variant(name, EstimateConfigs(base_profiles[s], po.configs, estimator, po.device.startup_seconds,
-                                             progress));
+        StreamEstimates variant = held_estimates[s];
+        variant.all =
+            EstimateConfigs(base_profiles[s], po.configs, estimator, po.device.startup_seconds, progress);
+        ApplyShift(variant, shifts[s]);
+        append_variant(name, variant.all, variant.accuracy);
       }
       // The configured estimator corrected by ProfileCalibration, learnt from
       // earlier windows only (every config's full retraining there).
       StreamEstimates corrected = estimates[s];
       calibration.Apply(corrected);
-      append_variant(kCalibrated, corrected.all);
+      append_variant(kCalibrated, corrected.all, corrected.accuracy);
+      if (shifts[s].measured) {
+        // Without the shift, and with every config moved as the deployed model moved.
+        append_variant(kUnshifted, held_estimates[s].all, held_estimates[s].accuracy);
+        StreamEstimates by_deployed = held_estimates[s];
+        ShiftEstimate deployed_only = shifts[s];
+        for (auto& [family, moved] : deployed_only.family) {
+          moved = {shifts[s].deployed_held_out, shifts[s].deployed_new};
+        }
+        ApplyShift(by_deployed, deployed_only);
+        append_variant(kShiftedByDeployed, by_deployed.all, by_deployed.accuracy);
+      }
       // The measured inference profile: the start model on window t's frames
       // at each analysed fraction (credit sampler, carried predictions).
       for (int step = 1; step <= 20; ++step) {
@@ -251,7 +284,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
     }
     // What this window teaches the calibration, for the windows after it.
     for (int s = 0; s < S; ++s) {
-      for (const ConfigEstimate& c : estimates[s].all) {
+      for (const ConfigEstimate& c : held_estimates[s].all) {
         for (size_t k = 0; k < po.configs.size(); ++k) {
           if (po.configs[k].Id() == c.config.Id()) {
             calibration.Record(ProfileCalibration::Family(c.config), held_out[s][k] - c.accuracy);

@@ -5,10 +5,13 @@
 // true profiles `oracle` plans with, and the profiles the simulator replays.
 //
 // For stream s and window t (labels of windows 0..t−1 available: a
-// ManualClock is set to the end of window t−1 plus the labelling delay):
+// ManualClock is set to the end of window t−1 plus the labelling delay, or
+// later, see below):
 //   - predictions: a MicroProfilingJob with every base config, run to its
 //     end, from the stream's start model (the model a stream that never
-//     retrained would have deployed);
+//     retrained would have deployed); with profiler.shift the clock is then
+//     at window t's start plus the time its first shift_frames frames take
+//     to arrive (a run's profiler ends later than that);
 //   - measured: every config trained in full exactly as a run's retraining
 //     job would train it (same retraining set, seeds and recipe), scored at
 //     full frame rate on window t's frames against the ground truth; its
@@ -59,6 +62,10 @@ struct ProfileStudy {
   // set of profiling runs, and the default is chosen by measurement. Plus
   // "calibrated": the configured estimator corrected by ProfileCalibration
   // learnt from the earlier windows' full retraining (held_out − predicted).
+  // With profiler.shift, every row is moved to window t by the shift
+  // (ApplyShift), and two more rows show its parts: "unshifted" (the
+  // configured estimator on the held-out slice, as without the shift) and
+  // "shifted-by-deployed" (every config moved as the deployed model moved).
   std::map<std::string, std::vector<ProfileRecord>> by_estimator;
   // held_out.csv rows: (stream, window, base config id, epochs) -> the fully
   // retrained model's best accuracy on its validation slice (window t−1's

@@ -85,6 +85,12 @@ struct FlopCount {
 // (returns zeros otherwise).
 FlopCount ComputeFlops(const ModelSpec& spec, TrainScope scope);
 
+// Predicted classes and the confidence of each (softmax of its class).
+struct ScoredPredictions {
+  std::vector<int> classes;
+  std::vector<double> confidence;
+};
+
 // Which parameters FlatParameters returns.
 enum class ModelPart { kBackbone, kHead, kAll };
 
@@ -129,6 +135,9 @@ class Model {
   // Argmax classes of every image, in eval mode under InferenceMode, in
   // batches of `batch`. An empty batch gives an empty vector.
   Result<std::vector<int>> Predict(const ImageBatch& images, int threads, int batch = 256) const;
+  // As Predict, with each prediction's confidence: the softmax probability
+  // of the predicted class (label-free accuracy estimates use it).
+  Result<ScoredPredictions> PredictWithConfidence(const ImageBatch& images, int threads, int batch = 256) const;
   // Fraction of images whose prediction equals the label. InvalidArgument for
   // an empty set or mismatched sizes.
   Result<double> Accuracy(const LabelledImages& data, int threads, int batch = 256) const;

@@ -372,13 +372,15 @@ FlopCount Model::Flops(TrainScope scope) const {
   return valid() ? ComputeFlops(impl_->spec, scope) : FlopCount{};
 }
 
-Result<std::vector<int>> Model::Predict(const ImageBatch& images, int threads, int batch) const {
-  if (!valid()) return NotValid("Predict");
+namespace {
+
+// Argmax (and, when wanted, its softmax probability) of every image.
+Status PredictInto(Model::Impl& impl, const ImageBatch& images, int threads, int batch,
+                   std::vector<int>& classes, std::vector<double>* confidence) {
   if (threads < 1)
     return Status::InvalidArgument("Predict: threads = " + std::to_string(threads) + " (need >= 1)");
   if (batch < 1) return Status::InvalidArgument("Predict: batch = " + std::to_string(batch) + " (need >= 1)");
-  std::vector<int> out;
-  if (images.pixels.empty()) return out;
+  if (images.pixels.empty()) return Status::Ok();
   if (images.rows <= 0 || images.cols <= 0 || images.pixels.size() % images.pixels_per_image() != 0)
     return Status::InvalidArgument("Predict: malformed image batch (" + std::to_string(images.rows) + "x" +
                                    std::to_string(images.cols) + ", " + std::to_string(images.pixels.size()) +
@@ -386,19 +388,41 @@ Result<std::vector<int>> Model::Predict(const ImageBatch& images, int threads, i
   try {
     SetTorchThreads(threads);
     torch::InferenceMode guard;
-    if (impl_->net->is_training()) impl_->net->eval();
+    if (impl.net->is_training()) impl.net->eval();
     const size_t n = images.size();
-    out.reserve(n);
+    classes.reserve(n);
+    if (confidence != nullptr) confidence->reserve(n);
     for (size_t begin = 0; begin < n; begin += static_cast<size_t>(batch)) {
       const size_t end = std::min(n, begin + static_cast<size_t>(batch));
-      torch::Tensor logits = impl_->net->forward(ImagesToTensor(images, begin, end, impl_->spec));
-      torch::Tensor classes = logits.argmax(1).to(torch::kInt64).contiguous();
-      const int64_t* p = classes.data_ptr<int64_t>();
-      for (size_t i = 0; i < end - begin; ++i) out.push_back(static_cast<int>(p[i]));
+      torch::Tensor logits = impl.net->forward(ImagesToTensor(images, begin, end, impl.spec));
+      torch::Tensor top = logits.argmax(1).to(torch::kInt64).contiguous();
+      const int64_t* p = top.data_ptr<int64_t>();
+      for (size_t i = 0; i < end - begin; ++i) classes.push_back(static_cast<int>(p[i]));
+      if (confidence != nullptr) {
+        torch::Tensor best = std::get<0>(torch::softmax(logits, 1).max(1)).to(torch::kDouble).contiguous();
+        const double* q = best.data_ptr<double>();
+        for (size_t i = 0; i < end - begin; ++i) confidence->push_back(q[i]);
+      }
     }
   } catch (...) {
-    return StatusFromException("Predict with " + impl_->spec.ToString(), std::current_exception());
+    return StatusFromException("Predict with " + impl.spec.ToString(), std::current_exception());
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<int>> Model::Predict(const ImageBatch& images, int threads, int batch) const {
+  if (!valid()) return NotValid("Predict");
+  std::vector<int> out;
+  EKYA_RETURN_IF_ERROR(PredictInto(*impl_, images, threads, batch, out, nullptr));
+  return out;
+}
+
+Result<ScoredPredictions> Model::PredictWithConfidence(const ImageBatch& images, int threads, int batch) const {
+  if (!valid()) return NotValid("PredictWithConfidence");
+  ScoredPredictions out;
+  EKYA_RETURN_IF_ERROR(PredictInto(*impl_, images, threads, batch, out.classes, &out.confidence));
   return out;
 }
 

@@ -62,6 +62,13 @@ struct TrainOptions {
   bool cache_frozen_features = false;
 };
 
+// One validation pass, sample by sample: the model's confidence in its
+// prediction (softmax of the predicted class) and whether it was right.
+struct ValidationScores {
+  std::vector<double> confidence;
+  std::vector<bool> correct;
+};
+
 class TrainingRun {
  public:
   // Validates the inputs (InvalidArgument naming the bad value): model valid,
@@ -107,6 +114,10 @@ class TrainingRun {
   // NaN while no validation ran; best_epoch() is 1-based, 0 when none.
   double best_validation_accuracy() const;
   int best_epoch() const;
+  // The last validation pass (EvaluateNow or an epoch's end), and the pass
+  // of the best epoch (the weights Finish() returns); empty before any.
+  const ValidationScores& last_validation_scores() const;
+  const ValidationScores& best_validation_scores() const;
   // Mean training loss over the last completed epoch (NaN before the first).
   double last_epoch_loss() const;
   const RetrainConfig& config() const;

@@ -57,6 +57,7 @@ struct TrainingRun::Impl {
   std::vector<double> validation_accuracy;
   double best_accuracy = kNaN;
   int best_epoch = 0;
+  ValidationScores last_scores, best_scores;
   Model best;
   double loss_sum = 0;
   int64_t loss_count = 0;
@@ -117,23 +118,39 @@ struct TrainingRun::Impl {
 
   // Accuracy of the current weights on the validation set, counted in
   // validation_samples.
+  // Its sample-by-sample scores go to last_scores.
   Result<double> ValidationAccuracy() {
     if (validation.size() == 0) return kNaN;
     validation_samples += static_cast<int64_t>(validation.size());
-    if (!options.cache_frozen_features) return model.Accuracy(validation, options.threads);
-    EKYA_RETURN_IF_ERROR(FillCache());
-    try {
-      SetTorchThreads(options.threads);
-      torch::NoGradGuard no_grad;
-      Model::Impl& m = model.impl();
-      m.net->head->eval();
-      torch::Tensor predicted = m.net->head->forward(validation_features).argmax(1).to(torch::kInt64);
-      const int64_t correct = predicted.eq(validation_labels).sum().item<int64_t>();
-      return static_cast<double>(correct) / static_cast<double>(validation.size());
-    } catch (...) {
-      return StatusFromException("training " + config.Id() + ": validation on cached features",
-                                 std::current_exception());
+    ValidationScores scores;
+    if (!options.cache_frozen_features) {
+      EKYA_ASSIGN_OR_RETURN(ScoredPredictions p, model.PredictWithConfidence(validation.images, options.threads));
+      scores.confidence = std::move(p.confidence);
+      scores.correct.resize(p.classes.size());
+      for (size_t i = 0; i < p.classes.size(); ++i) scores.correct[i] = p.classes[i] == validation.labels[i];
+    } else {
+      EKYA_RETURN_IF_ERROR(FillCache());
+      try {
+        SetTorchThreads(options.threads);
+        torch::NoGradGuard no_grad;
+        Model::Impl& m = model.impl();
+        m.net->head->eval();
+        torch::Tensor logits = m.net->head->forward(validation_features);
+        auto [best, predicted] = torch::softmax(logits, 1).max(1);
+        torch::Tensor right = predicted.to(torch::kInt64).eq(validation_labels).contiguous();
+        torch::Tensor confidence = best.to(torch::kDouble).contiguous();
+        const bool* r = right.data_ptr<bool>();
+        const double* c = confidence.data_ptr<double>();
+        scores.confidence.assign(c, c + validation.size());
+        scores.correct.assign(r, r + validation.size());
+      } catch (...) {
+        return StatusFromException("training " + config.Id() + ": validation on cached features",
+                                   std::current_exception());
+      }
     }
+    const size_t correct = static_cast<size_t>(std::count(scores.correct.begin(), scores.correct.end(), true));
+    last_scores = std::move(scores);
+    return static_cast<double>(correct) / static_cast<double>(validation.size());
   }
 
   Status EndEpoch() {
@@ -148,6 +165,7 @@ struct TrainingRun::Impl {
     if (std::isnan(best_accuracy) || acc > best_accuracy) {
       best_accuracy = acc;
       best_epoch = epochs_done;
+      best_scores = last_scores;
       if (best.valid()) {
         EKYA_RETURN_IF_ERROR(CopyModuleState(*model.impl().net, *best.impl().net));
       } else {
@@ -351,6 +369,8 @@ int64_t TrainingRun::subsample_size() const { return static_cast<int64_t>(impl_-
 std::vector<double> TrainingRun::validation_accuracy_per_epoch() const { return impl_->validation_accuracy; }
 double TrainingRun::best_validation_accuracy() const { return impl_->best_accuracy; }
 int TrainingRun::best_epoch() const { return impl_->best_epoch; }
+const ValidationScores& TrainingRun::last_validation_scores() const { return impl_->last_scores; }
+const ValidationScores& TrainingRun::best_validation_scores() const { return impl_->best_scores; }
 double TrainingRun::last_epoch_loss() const { return impl_->last_epoch_loss; }
 const RetrainConfig& TrainingRun::config() const { return impl_->config; }
 
