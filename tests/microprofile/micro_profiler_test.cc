@@ -175,41 +175,53 @@ TEST(MicroProfilerTest, InferenceProfileSeesObjectsThroughJitter) {
   EXPECT_TRUE(EstimateInferenceProfile(ImageBatch{}, {}, 0.8).points.empty());
 }
 
-TEST(MicroProfilerTest, ProfilingJobRunsAndWaitsForTheFirewall) {
-  DriftOptions o;
-  o.streams = 1;
-  o.windows = 3;
-  o.frames_per_window = 100;
-  o.base_train_size = 200;
-  o.base_test_size = 50;
-  o.classes_present_min = 2;
-  o.classes_present_max = 4;
-  auto bench = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
-  ASSERT_TRUE(bench.ok()) << bench.status().ToString();
-  ManualClock clock(0);
-  auto fw = LabelFirewall::Create(**bench, clock,
-                                  FirewallOptions::FromBenchmark(**bench, LabelSource::kGroundTruth));
-  ASSERT_TRUE(fw.ok());
-  ModelSpec spec;
-  spec.width = 4;
-  spec.num_classes = 4;
-  std::map<int, Model> starts;
-  for (int hidden : {64, 1024}) {
-    spec.hidden = hidden;
-    auto m = Model::Create(spec, 3);
-    ASSERT_TRUE(m.ok());
-    starts[hidden] = *m;
+// A one-stream benchmark of three windows, its firewall on a manual clock,
+// tiny start models and a quick profiler.
+class ProfilingJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    o.streams = 1;
+    o.windows = 3;
+    o.frames_per_window = 100;
+    o.base_train_size = 200;
+    o.base_test_size = 50;
+    o.classes_present_min = 2;
+    o.classes_present_max = 4;
+    auto b = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    bench = std::move(b).value();
+    auto f = LabelFirewall::Create(*bench, clock, FirewallOptions::FromBenchmark(*bench, LabelSource::kGroundTruth));
+    ASSERT_TRUE(f.ok());
+    fw = std::move(f).value();
+    ModelSpec spec;
+    spec.width = 4;
+    spec.num_classes = 4;
+    for (int hidden : {64, 1024}) {
+      spec.hidden = hidden;
+      auto m = Model::Create(spec, 3);
+      ASSERT_TRUE(m.ok());
+      starts[hidden] = *m;
+    }
+    po.configs = DefaultConfigSpace();
+    po.epochs = 2;
+    po.min_samples = 16;
+    po.min_eval = 10;
+    po.base_sample = 20;
   }
+
+  DriftOptions o;
+  std::unique_ptr<DriftBenchmark> bench;
+  ManualClock clock{0};
+  std::unique_ptr<LabelFirewall> fw;
+  std::map<int, Model> starts;
   MicroProfilerOptions po;
-  po.configs = DefaultConfigSpace();
-  po.epochs = 2;
-  po.min_samples = 16;
-  po.min_eval = 10;
-  po.base_sample = 20;
+};
+
+TEST_F(ProfilingJobTest, ProfilingJobRunsAndWaitsForTheFirewall) {
   auto make_job = [&](const Model& deployed) {
     ProfilingInputs in;
-    in.firewall = fw->get();
-    in.base_data = &(*bench)->BaseTrain();
+    in.firewall = fw.get();
+    in.base_data = &bench->BaseTrain();
     in.stream = 0;
     in.window = 2;
     in.start_models = starts;
@@ -266,37 +278,7 @@ TEST(MicroProfilerTest, ProfilingJobRunsAndWaitsForTheFirewall) {
   EXPECT_GE(std::round(eval_samples), po.min_eval);
 }
 
-TEST(MicroProfilerTest, ShiftStepReadsOnlyTheFramesThatHaveArrived) {
-  DriftOptions o;
-  o.streams = 1;
-  o.windows = 3;
-  o.frames_per_window = 100;
-  o.base_train_size = 200;
-  o.base_test_size = 50;
-  o.classes_present_min = 2;
-  o.classes_present_max = 4;
-  auto bench = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
-  ASSERT_TRUE(bench.ok()) << bench.status().ToString();
-  ManualClock clock(0);
-  auto fw = LabelFirewall::Create(**bench, clock,
-                                  FirewallOptions::FromBenchmark(**bench, LabelSource::kGroundTruth));
-  ASSERT_TRUE(fw.ok());
-  ModelSpec spec;
-  spec.width = 4;
-  spec.num_classes = 4;
-  std::map<int, Model> starts;
-  for (int hidden : {64, 1024}) {
-    spec.hidden = hidden;
-    auto m = Model::Create(spec, 3);
-    ASSERT_TRUE(m.ok());
-    starts[hidden] = *m;
-  }
-  MicroProfilerOptions po;
-  po.configs = DefaultConfigSpace();
-  po.epochs = 2;
-  po.min_samples = 16;
-  po.min_eval = 10;
-  po.base_sample = 20;
+TEST_F(ProfilingJobTest, ShiftStepReadsOnlyTheFramesThatHaveArrived) {
   po.shift = ShiftMethod::kThreshold;
   po.shift_frames = 20;
   const Model deployed = starts[1024].Clone();
@@ -307,8 +289,8 @@ TEST(MicroProfilerTest, ShiftStepReadsOnlyTheFramesThatHaveArrived) {
   };
   auto run = [&](const MicroProfilerOptions& options) -> Outcome {
     ProfilingInputs in;
-    in.firewall = fw->get();
-    in.base_data = &(*bench)->BaseTrain();
+    in.firewall = fw.get();
+    in.base_data = &bench->BaseTrain();
     in.stream = 0;
     in.window = 2;
     in.start_models = starts;

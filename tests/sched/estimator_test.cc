@@ -79,6 +79,37 @@ TEST(EstimatorTest, JobOfCost50AtHalfShareWithLentIdleInference) {
   EXPECT_TRUE(e.feasible);
 }
 
+TEST(EstimatorTest, CarryOverCountsTheFinalModelIntoTheNextWindow) {
+  // As above, plus 100 s of the next window at the final model (0.9) and
+  // the end-of-window share (all of it is inference again: factor 1).
+  const Built b = Build({{0.6, 0.9, 50, 0.5, 0.5}});
+  EstimatorOptions options;
+  options.carryover_seconds = 100;
+  const double done = 50 / 0.75;
+  EXPECT_NEAR(Score(b, options).accuracy, (0.6 * done + 0.9 * (200 - done) + 0.9 * 100) / 300, 1e-12);
+  // A stream that does not retrain scores its accuracy either way.
+  const Built idle = Build({{0.6, 0.9, 50, 0.25, 0}});
+  EXPECT_NEAR(Score(idle, options).accuracy, 0.6, 1e-12);
+  // A job that ends late (share 0.25, nothing lent: 180 s) while inference
+  // analyses half the frames: with the carry-over its gain counts for the
+  // next window's first 200 s, at the end-of-window share (0.375: all frames).
+  const Built late = Build({{0.6, 0.65, 45, 0.125, 0.25}});
+  EXPECT_NEAR(Score(late).accuracy, (0.6 * 0.5 * 180 + 0.65 * 20) / 200, 1e-12);
+  options.carryover_seconds = 200;
+  EXPECT_NEAR(Score(late, options).accuracy, (0.6 * 0.5 * 180 + 0.65 * 20 + 0.65 * 200) / 400, 1e-12);
+}
+
+TEST(EstimatorTest, CarryOverIsASettingInTheUnitInterval) {
+  Settings settings;
+  ASSERT_TRUE(settings.Set("thief.carryover", "0.25").ok());
+  Result<EstimatorOptions> options = EstimatorOptionsFromSettings(settings);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_DOUBLE_EQ(options->carryover, 0.25);
+  EXPECT_DOUBLE_EQ(options->carryover_seconds, 0.25 * settings.Double("window_seconds"));
+  EXPECT_DOUBLE_EQ(EstimatorOptionsFromSettings(Settings())->carryover_seconds, 0.0) << "the paper's score";
+  EXPECT_FALSE(settings.Set("thief.carryover", "1.5").ok());
+}
+
 TEST(EstimatorTest, ReportsPerStreamOutcomes) {
   Built b = Build({{0.6, 0.9, 50, 0.5, 0.5, 0}, {0.7, 0.8, 1000, 0.25, 0.5, 1}}, 2);
   b.snapshot.time_s = 20;  // 180 s left

@@ -108,6 +108,9 @@ std::vector<SettingSpec> Build() {
       Num("thief.delta", "0.1", 0.001, 1, "share the thief moves from a victim job to a thief job per step"),
       Choice("thief.variant", "paper", {"paper", "released"},
              "paper: Algorithm 1 with early stop; released: the prototype's full line search with three rounds"),
+      Num("thief.carryover", "0", 0, 1,
+          "fraction of a window the model at a window's end is counted as serving the next one (0: the paper's "
+          "score of the window alone)"),
       Choice("thief.training_accuracy", "old", {"old", "linear"},
              "estimator: inference accuracy while retraining stays the old model's, or rises linearly to the new"),
       Str("thief-fixedconfig.config", "all-h1024-f0.1-e5", "the one config `thief-fixedconfig` gives every stream (the cheap pinned config, docs/decisions/0004)"),

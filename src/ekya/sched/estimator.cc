@@ -43,6 +43,13 @@ Result<EstimatorOptions> EstimatorOptionsFromSettings(const Settings& settings) 
   auto training = ParseTrainingAccuracy(settings.String("thief.training_accuracy"));
   if (!training.ok()) return training.status().WithContext("setting thief.training_accuracy");
   options.training_accuracy = *training;
+  const double carryover = settings.Double("thief.carryover");
+  if (!std::isfinite(carryover) || carryover < 0 || carryover > 1) {
+    return Status::InvalidArgument("setting thief.carryover: " + std::to_string(carryover) +
+                                   " is not a number in [0, 1]");
+  }
+  options.carryover = carryover;
+  options.carryover_seconds = carryover * settings.Double("window_seconds");
   return options;
 }
 
@@ -187,9 +194,11 @@ DeviceScore DeviceSimulator::Run(const SimStream* streams, size_t count, StreamO
     }
   }
 
+  // The carry-over into the next window (EstimatorOptions::carryover_seconds).
+  const double carry = std::max(0.0, options_.carryover_seconds);
   for (size_t j = 0; j < count; ++j) {
     const State& st = states_[j];
-    score.accuracy_sum += st.accuracy_integral / time_left_;
+    score.accuracy_sum += (st.accuracy_integral + carry * st.model * st.factor) / (time_left_ + carry);
     score.shortfall += st.shortfall_old / time_left_;
     if (outcomes != nullptr) {
       outcomes[j] = {st.accuracy_integral / time_left_, st.shortfall_old / time_left_, st.done, st.model};

@@ -67,10 +67,20 @@ struct EstimatorOptions {
   SpeedCurve curve = SpeedCurve::kLinear;
   TrainingAccuracy training_accuracy = TrainingAccuracy::kOld;
   double a_min = 0;  // 0: no floor
+  // Carry-over (thief.carryover × window_seconds; 0, the paper's myopic
+  // score, by default): the model a stream has at the window's end keeps
+  // serving the next window until that window's retraining swaps it, so the
+  // score also counts its accuracy, at the end-of-window share, over this
+  // many seconds after the window: each stream's term becomes
+  //   (∫ accuracy over the rest of the window + carryover_seconds × final
+  //    accuracy) / (time left + carryover_seconds).
+  double carryover_seconds = 0;
+  double carryover = 0;  // the same as a fraction of the window (policy specs)
 };
 
-// Reads the global settings `a_min`, `device.speed_curve` and
-// `thief.training_accuracy`; InvalidArgument naming the setting otherwise.
+// Reads the global settings `a_min`, `device.speed_curve`,
+// `thief.training_accuracy` and `thief.carryover` (with `window_seconds`);
+// InvalidArgument naming the setting otherwise.
 Result<EstimatorOptions> EstimatorOptionsFromSettings(const Settings& settings);
 
 struct Estimate {

@@ -55,7 +55,7 @@ const std::vector<PolicyEntry>& Registry() {
        "allocations.csv)",
        &MakeReplayPolicy},
       {"thief",
-       {"delta", "training_accuracy", "variant"},
+       {"carryover", "delta", "training_accuracy", "variant"},
        "Ekya's scheduler: per-stream config choice by the estimator and share stealing between jobs "
        "(uses a_min and device.speed_curve)",
        &MakeThiefPolicy},

@@ -14,7 +14,10 @@ Result<std::unique_ptr<ThiefPolicy>> ThiefPolicy::Create(const ThiefOptions& opt
 }
 
 std::string ThiefPolicy::spec() const {
-  return std::string(kName) + ":delta=" + FormatNumber(options_.delta) +
+  // carryover appears only when set, so that the paper's thief keeps its name.
+  const std::string carryover =
+      options_.estimator.carryover > 0 ? "carryover=" + FormatNumber(options_.estimator.carryover) + "," : "";
+  return std::string(kName) + ":" + carryover + "delta=" + FormatNumber(options_.delta) +
          ",training_accuracy=" + TrainingAccuracyName(options_.estimator.training_accuracy) +
          ",variant=" + ThiefVariantName(options_.variant);
 }
