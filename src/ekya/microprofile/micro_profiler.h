@@ -43,11 +43,13 @@
 //      the firewall: no labels, nothing ahead of the clock; at most
 //      `shift_frames`, spread evenly over them) and runs the deployed model
 //      and each run's final model (best epoch) over them; their passes over
-//      the held-out slice are those already made. Each model's label-free estimate on
-//      the new frames against its held-out accuracy is how far window t has
-//      moved for it: the deployed model's estimate becomes the stream's
-//      current accuracy, and each run's difference moves the predictions of
-//      its family (ShiftEstimate, ApplyShift). Charged as forward passes.
+//      the held-out slice are those already made. A model's label-free
+//      estimate on the new frames against its held-out accuracy is how far
+//      window t has moved for it: the deployed model's estimate becomes the
+//      stream's current accuracy, and each run's difference moves the
+//      predictions of its family (ShiftEstimate, ApplyShift). Charged as
+//      forward passes over the new frames. Off by default: it costs more
+//      device time than the thief wins from it (docs/results.md).
 //   6. The inference profile (SPEC §5), from the first `inference_frames`
 //      frames of the last window and no model pass: a skipped frame keeps
 //      the prediction of the last analysed frame, which is right about as
