@@ -84,6 +84,26 @@ TEST(ModelTest, PredictResizesAndRepeatsChannels) {
   EXPECT_EQ(x.sizes(), (std::vector<int64_t>{5, 3, 32, 32}));
 }
 
+TEST(ModelTest, ConfidenceIsTheSoftmaxOfThePredictedClass) {
+  auto model = Model::Create(Narrow("resnet8", 4, 16, 4), 5);
+  ASSERT_TRUE(model.ok());
+  LabelledImages data = testing_support::MakeBars(7, 4, 3);
+  auto plain = model->Predict(data.images, 1, 3);
+  auto scored = model->PredictWithConfidence(data.images, 1, 3);  // batches of 3: 3 + 3 + 1
+  ASSERT_TRUE(plain.ok() && scored.ok()) << scored.status().ToString();
+  EXPECT_EQ(scored->classes, *plain);
+  ASSERT_EQ(scored->confidence.size(), 7u);
+  torch::InferenceMode guard;
+  torch::Tensor probs = torch::softmax(model->impl().net->forward(ImagesToTensor(data.images, 0, 7, model->spec())), 1);
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_NEAR(scored->confidence[i], probs[static_cast<int64_t>(i)][scored->classes[i]].item<double>(), 1e-6);
+    EXPECT_GE(scored->confidence[i], 0.25 - 1e-9) << "the top class of 4 has at least a quarter";
+  }
+  auto empty = model->PredictWithConfidence(ImageBatch{}, 1);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->classes.empty() && empty->confidence.empty());
+}
+
 TEST(ModelTest, InputNormalisation) {
   ModelSpec s;
   ImageBatch b;
