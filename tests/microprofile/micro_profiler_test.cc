@@ -209,6 +209,33 @@ class ProfilingJobTest : public ::testing::Test {
     po.base_sample = 20;
   }
 
+  // The profiling job of stream 0 in window 2, every base config profiled.
+  std::unique_ptr<MicroProfilingJob> MakeJob(const Model& deployed, const MicroProfilerOptions& options) const {
+    ProfilingInputs in;
+    in.firewall = fw.get();
+    in.base_data = &bench->BaseTrain();
+    in.stream = 0;
+    in.window = 2;
+    in.start_models = starts;
+    in.deployed = deployed;
+    for (const RetrainConfig& c : options.configs) in.bases.insert(c.BaseId());
+    return std::make_unique<MicroProfilingJob>(std::move(in), options);
+  }
+
+  // Runs a job to its end (every step a profiling step): the device-seconds
+  // charged, or the first step's error.
+  static Result<double> RunToEnd(MicroProfilingJob& job) {
+    double cost = 0;
+    for (int i = 0; i < 1000; ++i) {
+      EKYA_ASSIGN_OR_RETURN(JobStep s, job.RunStep());
+      EXPECT_EQ(s.kind, JobKind::kProfiling);
+      cost += s.device_seconds;
+      if (s.last) break;
+    }
+    EXPECT_TRUE(job.finished());
+    return cost;
+  }
+
   DriftOptions o;
   std::unique_ptr<DriftBenchmark> bench;
   ManualClock clock{0};
@@ -218,36 +245,17 @@ class ProfilingJobTest : public ::testing::Test {
 };
 
 TEST_F(ProfilingJobTest, ProfilingJobRunsAndWaitsForTheFirewall) {
-  auto make_job = [&](const Model& deployed) {
-    ProfilingInputs in;
-    in.firewall = fw.get();
-    in.base_data = &bench->BaseTrain();
-    in.stream = 0;
-    in.window = 2;
-    in.start_models = starts;
-    in.deployed = deployed;
-    for (const RetrainConfig& c : po.configs) in.bases.insert(c.BaseId());
-    return std::make_unique<MicroProfilingJob>(std::move(in), po);
-  };
   // Window 1 has not ended: its labels, and so the profile, are refused.
   clock.Set(1.5 * o.window_seconds);
-  auto early = make_job(starts[64]);
+  auto early = MakeJob(starts[64], po);
   Result<JobStep> step = early->RunStep();
   ASSERT_FALSE(step.ok());
   EXPECT_EQ(step.status().code(), StatusCode::kPermissionDenied);
 
   clock.Set(2 * o.window_seconds);
   auto run = [&](const Model& deployed, double* cost) -> Result<StreamEstimates> {
-    auto job = make_job(deployed);
-    *cost = 0;
-    for (int i = 0; i < 1000; ++i) {
-      Result<JobStep> s = job->RunStep();
-      if (!s.ok()) return s.status();
-      EXPECT_EQ(s->kind, JobKind::kProfiling);
-      *cost += s->device_seconds;
-      if (s->last) break;
-    }
-    EXPECT_TRUE(job->finished());
+    auto job = MakeJob(deployed, po);
+    EKYA_ASSIGN_OR_RETURN(*cost, RunToEnd(*job));
     return job->Estimates();
   };
   double cost = 0;
@@ -288,27 +296,14 @@ TEST_F(ProfilingJobTest, ShiftStepReadsOnlyTheFramesThatHaveArrived) {
     double cost = 0;
   };
   auto run = [&](const MicroProfilerOptions& options) -> Outcome {
-    ProfilingInputs in;
-    in.firewall = fw.get();
-    in.base_data = &bench->BaseTrain();
-    in.stream = 0;
-    in.window = 2;
-    in.start_models = starts;
-    in.deployed = deployed;
-    for (const RetrainConfig& c : options.configs) in.bases.insert(c.BaseId());
-    MicroProfilingJob job(std::move(in), options);
+    auto job = MakeJob(deployed, options);
     Outcome out;
-    for (int i = 0; i < 1000; ++i) {
-      Result<JobStep> s = job.RunStep();
-      EXPECT_TRUE(s.ok()) << s.status().ToString();
-      if (!s.ok()) break;
-      out.cost += s->device_seconds;
-      if (s->last) break;
-    }
-    EXPECT_TRUE(job.finished());
-    out.shifted = *job.Estimates();
-    out.held_out = *job.HeldOutEstimates();
-    out.shift = *job.Shift();
+    Result<double> cost = RunToEnd(*job);
+    EXPECT_TRUE(cost.ok()) << cost.status().ToString();
+    out.cost = cost.ok() ? *cost : 0.0;
+    out.shifted = *job->Estimates();
+    out.held_out = *job->HeldOutEstimates();
+    out.shift = *job->Shift();
     return out;
   };
   // At the window's very start no frame of it has arrived: nothing moves.

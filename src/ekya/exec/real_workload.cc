@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -305,13 +306,14 @@ Result<StreamEstimates> RealWorkload::Estimates(int stream, Job& job) {
     return Status::InvalidArgument("stream " + std::to_string(stream) +
                                    ": not a finished profiling job of its own");
   }
-  EKYA_ASSIGN_OR_RETURN(StreamEstimates e, profiling->Estimates());
-  EKYA_ASSIGN_OR_RETURN(StreamEstimates held_out, profiling->HeldOutEstimates());
+  EKYA_ASSIGN_OR_RETURN(StreamEstimates e, profiling->HeldOutEstimates());
+  EKYA_ASSIGN_OR_RETURN(ShiftEstimate shift, profiling->Shift());
   StreamState& st = streams_[stream];
   st.estimates_window = window_;
   // Calibration compares full retraining's validation with the prediction
   // for that same held-out slice, before the shift to the new window.
-  st.raw_estimates = held_out.all;
+  st.raw_estimates = e.all;
+  ApplyShift(e, shift);
   if (options_.profiler.calibrate) calibration_.Apply(e);
   // SPEC §6 step 5: every second window the profiled set shrinks to the
   // bases near the accuracy/cost Pareto front.

@@ -31,7 +31,6 @@
 // and the base models must outlive the workload and its jobs.
 #pragma once
 
-#include <limits>
 #include <map>
 #include <set>
 #include <memory>

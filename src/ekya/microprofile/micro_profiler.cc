@@ -394,12 +394,8 @@ struct MicroProfilingJob::Impl {
     }
     if (!known) {
       EKYA_ASSIGN_OR_RETURN(ScoredPredictions p, in.deployed.PredictWithConfidence(eval.images, 1));
-      deployed_scores.confidence = std::move(p.confidence);
-      deployed_scores.correct.resize(p.classes.size());
-      for (size_t i = 0; i < p.classes.size(); ++i) deployed_scores.correct[i] = p.classes[i] == eval.labels[i];
-      deployed_accuracy = static_cast<double>(std::count(deployed_scores.correct.begin(),
-                                                         deployed_scores.correct.end(), true)) /
-                          static_cast<double>(eval.size());
+      deployed_scores = ValidationScores::Of(std::move(p), eval.labels);
+      deployed_accuracy = deployed_scores.accuracy();
       cost += Seconds(deployed_forward * static_cast<double>(eval.size()));
     }
     // The inference profile needs no model pass: object continuity from the
@@ -444,11 +440,9 @@ struct MicroProfilingJob::Impl {
     auto judge = [&](const Model& model, const ValidationScores& held) -> Result<std::pair<double, double>> {
       EKYA_ASSIGN_OR_RETURN(ScoredPredictions now, model.PredictWithConfidence(frames, 1));
       cost += Seconds(model.Flops(TrainScope::kAllLayers).forward * static_cast<double>(frames.size()));
-      const double held_out = static_cast<double>(std::count(held.correct.begin(), held.correct.end(), true)) /
-                              static_cast<double>(std::max<size_t>(1, held.correct.size()));
       EKYA_ASSIGN_OR_RETURN(double estimate,
                             EstimateShiftedAccuracy(options.shift, held.confidence, held.correct, now.confidence));
-      return std::make_pair(held_out, estimate);
+      return std::make_pair(held.accuracy(), estimate);
     };
     EKYA_ASSIGN_OR_RETURN(auto deployed, judge(in.deployed, deployed_scores));
     shift.deployed_held_out = deployed.first;

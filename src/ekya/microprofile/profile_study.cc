@@ -161,9 +161,10 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
           cost += step.device_seconds;
           if (step.last) break;
         }
-        EKYA_ASSIGN_OR_RETURN(estimates[s], job.Estimates());
         EKYA_ASSIGN_OR_RETURN(held_estimates[s], job.HeldOutEstimates());
         EKYA_ASSIGN_OR_RETURN(shifts[s], job.Shift());
+        estimates[s] = held_estimates[s];
+        ApplyShift(estimates[s], shifts[s]);
         EKYA_ASSIGN_OR_RETURN(base_profiles[s], job.BaseProfiles());
         profiling_cost[s] = cost;
         tick("window " + std::to_string(t) + " stream " + std::to_string(s) + " micro-profile");

@@ -67,6 +67,11 @@ struct TrainOptions {
 struct ValidationScores {
   std::vector<double> confidence;
   std::vector<bool> correct;
+
+  // The scores of `predictions` against `labels` (one per prediction).
+  static ValidationScores Of(ScoredPredictions predictions, const std::vector<int>& labels);
+  // The fraction of correct samples; 0 when there are none.
+  double accuracy() const;
 };
 
 class TrainingRun {

@@ -125,9 +125,7 @@ struct TrainingRun::Impl {
     ValidationScores scores;
     if (!options.cache_frozen_features) {
       EKYA_ASSIGN_OR_RETURN(ScoredPredictions p, model.PredictWithConfidence(validation.images, options.threads));
-      scores.confidence = std::move(p.confidence);
-      scores.correct.resize(p.classes.size());
-      for (size_t i = 0; i < p.classes.size(); ++i) scores.correct[i] = p.classes[i] == validation.labels[i];
+      scores = ValidationScores::Of(std::move(p), validation.labels);
     } else {
       EKYA_RETURN_IF_ERROR(FillCache());
       try {
@@ -148,9 +146,8 @@ struct TrainingRun::Impl {
                                    std::current_exception());
       }
     }
-    const size_t correct = static_cast<size_t>(std::count(scores.correct.begin(), scores.correct.end(), true));
     last_scores = std::move(scores);
-    return static_cast<double>(correct) / static_cast<double>(validation.size());
+    return last_scores.accuracy();
   }
 
   Status EndEpoch() {
@@ -176,6 +173,19 @@ struct TrainingRun::Impl {
     return Status::Ok();
   }
 };
+
+ValidationScores ValidationScores::Of(ScoredPredictions predictions, const std::vector<int>& labels) {
+  ValidationScores scores;
+  scores.confidence = std::move(predictions.confidence);
+  scores.correct.resize(predictions.classes.size());
+  for (size_t i = 0; i < predictions.classes.size(); ++i) scores.correct[i] = predictions.classes[i] == labels[i];
+  return scores;
+}
+
+double ValidationScores::accuracy() const {
+  if (correct.empty()) return 0;
+  return static_cast<double>(std::count(correct.begin(), correct.end(), true)) / static_cast<double>(correct.size());
+}
 
 TrainingRun::TrainingRun(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TrainingRun::~TrainingRun() = default;
