@@ -33,7 +33,9 @@ int RunProfile(const CommonArgs& args) {
   if (!golden.ok()) return ReportError(golden.status());
 
   ProfileStudyOptions o;
-  o.profiler = MakeProfilerOptions(settings);
+  auto profiler = MakeProfilerOptions(settings);
+  if (!profiler.ok()) return ReportError(profiler.status());
+  o.profiler = std::move(profiler).value();
   o.profiler.device = *device;
   o.labels = settings.String("labels") == "golden" ? LabelSource::kGolden : LabelSource::kGroundTruth;
   o.threads = static_cast<int>(settings.Int("threads"));

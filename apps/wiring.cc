@@ -1,6 +1,9 @@
 #include "wiring.h"
 
 #include <cstdio>
+#include <filesystem>
+
+#include <yaml-cpp/yaml.h>
 
 #include "ekya/data/idx.h"
 #include "ekya/data/label_firewall.h"
@@ -134,7 +137,25 @@ Result<DeviceModel> CalibrateDevice(const Settings& s) {
   return d;
 }
 
-MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
+namespace {
+
+// The seed recorded in DIR/settings.yaml of an `ekya profile` folder; none
+// when the file or the key is missing or unreadable.
+std::optional<int64_t> ProfiledSeed(const std::string& dir) {
+  const std::filesystem::path path = std::filesystem::path(dir) / "settings.yaml";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::nullopt;
+  try {
+    const YAML::Node node = YAML::LoadFile(path.string());
+    if (node["seed"]) return node["seed"].as<int64_t>();
+  } catch (const YAML::Exception&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<MicroProfilerOptions> MakeProfilerOptions(const Settings& s) {
   MicroProfilerOptions o;
   o.configs = DefaultConfigSpace();
   o.epochs = static_cast<int>(s.Int("profiler.epochs"));
@@ -151,6 +172,19 @@ MicroProfilerOptions MakeProfilerOptions(const Settings& s) {
   const Result<ShiftMethod> shift = ParseShiftMethod(s.String("profiler.shift"));
   o.shift = shift.ok() ? *shift : ShiftMethod::kNone;
   o.shift_frames = static_cast<int>(s.Int("profiler.shift_frames"));
+  if (const std::string dir = s.String("profiler.prior"); !dir.empty()) {
+    // The prior must be learnt on other streams than the ones it serves.
+    if (ProfiledSeed(dir) == s.Int("seed")) {
+      return Status::InvalidArgument("profiler.prior: '" + dir + "' was profiled with seed " +
+                                     std::to_string(s.Int("seed")) +
+                                     ", the seed of these streams; give a profile of another seed, or none "
+                                     "(--set profiler.prior=)");
+    }
+    Result<ConfigPrior> prior = LoadConfigPrior(dir);
+    if (!prior.ok()) return prior.status().WithContext("profiler.prior");
+    o.prior = std::move(prior).value();
+  }
+  o.prior_weight = s.Double("profiler.prior_weight");
   o.learning_rate = s.Double("train.learning_rate");
   o.batch_size = static_cast<int>(s.Int("train.batch_size"));
   o.base_sample = static_cast<int>(s.Int("train.base_sample"));
@@ -218,7 +252,12 @@ Result<RunOutcome> ExecuteRun(Settings settings, const DriftBenchmark& bench, co
   wo.device = device;
   wo.golden_forward_flops = golden.Flops(TrainScope::kAllLayers).forward;
   wo.seed = static_cast<uint64_t>(settings.Int("seed"));
-  wo.profiler = MakeProfilerOptions(settings);
+  // A policy without estimates runs no micro-profiler: its prior is neither
+  // read nor checked (a fair run of the prior's own seed is fine).
+  Settings profiler_settings = settings;
+  if (!policy.NeedsEstimates()) EKYA_RETURN_IF_ERROR(profiler_settings.Set("profiler.prior", ""));
+  EKYA_ASSIGN_OR_RETURN(wo.profiler, MakeProfilerOptions(profiler_settings));
+  wo.profiler.keep_bases = policy.ProfiledBases();
   EKYA_ASSIGN_OR_RETURN(Model start, store.Base(64));
   EKYA_ASSIGN_OR_RETURN(std::unique_ptr<RealWorkload> workload,
                         RealWorkload::Create(bench, *firewall, bases, start, wo));

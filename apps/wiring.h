@@ -47,8 +47,9 @@ Result<DeviceModel> CalibrateDevice(const Settings& s);
 
 // The micro-profiler's options from the settings (profiler.*, the
 // retraining recipe, the config space, the seed); the device is left at its
-// default for the caller to set.
-MicroProfilerOptions MakeProfilerOptions(const Settings& s);
+// default for the caller to set. An error when profiler.prior cannot be
+// read.
+Result<MicroProfilerOptions> MakeProfilerOptions(const Settings& s);
 
 // Refuses settings that name something not built yet (clock=wall).
 Status CheckRunnable(const Settings& s);

@@ -318,14 +318,17 @@ TEST_F(CliTest, SimulatorReproducesRealRuns) {
   EXPECT_EQ(rows[0], (std::vector<std::string>{"stream", "window", "config", "epochs", "predicted_accuracy",
                                                "predicted_cost_s", "measured_accuracy", "measured_cost_s"}));
   EXPECT_EQ(rows.size(), 1u + 2 * 2 * 19) << "18 configs and none, per stream and window t >= 1";
-  // Every estimator is assessed on the same micro-profiles.
+  // Every estimator is assessed on the same micro-profiles; the scenario's
+  // profiler.prior adds the prior's rows.
   auto estimators = ParseCsv(ReadFile(dir_ / "prof" / "estimators.csv"));
-  ASSERT_EQ(estimators.size(), 6u);
+  ASSERT_EQ(estimators.size(), 8u);
   EXPECT_EQ(estimators[0],
             (std::vector<std::string>{"estimator", "median_abs_error", "top1_hit_rate", "mean_regret"}));
   EXPECT_EQ(estimators[1][0], "calibrated");
   EXPECT_EQ(estimators[2][0], "optimus/samples");
-  EXPECT_EQ(estimators[5][0], "released/steps");
+  EXPECT_EQ(estimators[4][0], "prior");
+  EXPECT_EQ(estimators[5][0], "prior-ranking");
+  EXPECT_EQ(estimators[7][0], "released/steps");
   EXPECT_NE(p.output.find("optimus/steps"), std::string::npos) << p.output;
   auto held_out = ParseCsv(ReadFile(dir_ / "prof" / "held_out.csv"));
   ASSERT_EQ(held_out.size(), 1u + 2 * 2 * 18) << "18 configs per stream and window t >= 1";

@@ -46,6 +46,31 @@ TEST(WiringTest, PretrainOptionsCoverTheConfigSpace) {
   EXPECT_EQ(MakeCostliestConfig(settings).Id(), "all-h1024-f1.0-e30");
 }
 
+// profiler.prior: the default scenario's prior is the shipped seed-4
+// profile; a folder without profiles.csv is refused by the setting's name.
+TEST(WiringTest, ProfilerPriorIsLoadedOrRefusedByName) {
+  Settings settings;
+  ASSERT_TRUE(settings.LoadYamlFile("configs/default.yaml").ok());
+  Result<MicroProfilerOptions> o = MakeProfilerOptions(settings);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_FALSE(o->prior.empty());
+  EXPECT_GT(o->prior.groups, 0);
+  EXPECT_DOUBLE_EQ(o->prior_weight, 0.75);
+  ASSERT_TRUE(settings.Set("seed", "4").ok());
+  o = MakeProfilerOptions(settings);
+  ASSERT_FALSE(o.ok()) << "the prior was learnt on the streams of seed 4";
+  EXPECT_NE(o.status().ToString().find("seed 4"), std::string::npos) << o.status().ToString();
+  ASSERT_TRUE(settings.Set("seed", "1").ok());
+  ASSERT_TRUE(settings.Set("profiler.prior", "configs/no-such-profile").ok());
+  o = MakeProfilerOptions(settings);
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().ToString().find("profiler.prior"), std::string::npos) << o.status().ToString();
+  ASSERT_TRUE(settings.Set("profiler.prior", "").ok());
+  o = MakeProfilerOptions(settings);
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->prior.empty());
+}
+
 // The defaults of device.flops and device.startup_seconds are the SPEC §2.1
 // calibration rule applied to the default scenario.
 TEST(WiringTest, DeviceDefaultsFollowTheCalibrationRule) {

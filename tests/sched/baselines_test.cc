@@ -78,6 +78,9 @@ TEST(ThiefFixedConfigTest, UsesOnlyTheFixedConfig) {
     EXPECT_EQ(a.retrain->Id(), "head-h64-f0.5-e5");
   }
   EXPECT_GT(retraining, 0);
+  // The micro-profiler's pruning must keep the fixed config's base.
+  EXPECT_EQ((*policy)->ProfiledBases(), std::set<std::string>{"head-h64-f0.5"});
+  EXPECT_TRUE((*MakePolicy("thief", Settings()))->ProfiledBases().empty());
   EXPECT_FALSE(MakePolicy("thief-fixedconfig:config=head-h64-f0.5", Settings()).ok());
 }
 

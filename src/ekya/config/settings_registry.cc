@@ -135,6 +135,12 @@ std::vector<SettingSpec> Build() {
              "thresholded confidence, or difference of mean confidences"),
       Int("profiler.shift_frames", 100, 1, 1000000,
           "most frames of the new window the micro-profiler reads (those that have arrived) for profiler.shift"),
+      OptionalStr("profiler.prior",
+                  "folder with profiles.csv from `ekya profile` of other streams: the micro-profiler moves each "
+                  "config's estimate towards that profile's ranking of the configs (empty: none)"),
+      Num("profiler.prior_weight", "0.75", 0, 1,
+          "how far profiler.prior moves the estimates' spread within an epoch count (0: not at all, 1: the "
+          "prior's ranking alone)"),
       Bool("profiler.prune", true, "every second window, drop configs far from the accuracy/cost Pareto front"),
       Choice("device.profile", "modelled", {"modelled", "measured"},
              "modelled: the calibrated device of device.flops; measured: this machine's own training speed"),

@@ -315,10 +315,12 @@ Result<StreamEstimates> RealWorkload::Estimates(int stream, Job& job) {
   st.raw_estimates = e.all;
   ApplyShift(e, shift);
   if (options_.profiler.calibrate) calibration_.Apply(e);
+  EKYA_RETURN_IF_ERROR(ApplyConfigPrior(e, options_.profiler.prior, options_.profiler.prior_weight));
   // SPEC §6 step 5: every second window the profiled set shrinks to the
   // bases near the accuracy/cost Pareto front.
   if (options_.profiler.prune && window_ % 2 == 0 && !e.all.empty()) {
-    const std::set<std::string> keep = ParetoBases(e.all);
+    std::set<std::string> keep = ParetoBases(e.all);
+    keep.insert(options_.profiler.keep_bases.begin(), options_.profiler.keep_bases.end());
     std::set<std::string>& bases = st.profiled_bases;
     for (auto it = bases.begin(); it != bases.end();) it = keep.count(*it) ? std::next(it) : bases.erase(it);
   }

@@ -12,17 +12,12 @@
 
 namespace ekya {
 
-namespace {
-
-// The configs predicted to beat the deployed model (SPEC §6 step 5).
 void SelectCandidates(StreamEstimates& estimates) {
   estimates.candidates.clear();
   for (const ConfigEstimate& c : estimates.all) {
     if (c.accuracy > estimates.accuracy) estimates.candidates.push_back(c);
   }
 }
-
-}  // namespace
 
 std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& profiles,
                                             const std::vector<RetrainConfig>& configs,

@@ -91,6 +91,7 @@
 
 #include "ekya/data/drift_benchmark.h"
 #include "ekya/data/label_firewall.h"
+#include "ekya/microprofile/config_prior.h"
 #include "ekya/microprofile/shift_estimate.h"
 #include "ekya/model/model.h"
 #include "ekya/profile/cost_model.h"
@@ -120,10 +121,15 @@ struct MicroProfilerOptions {
   CurveEstimator estimator = CurveEstimator::kOptimus;
   ProfileProgress progress = ProfileProgress::kSteps;  // profiler.progress (measured: docs/results.md)
   bool prune = true;
+  std::set<std::string> keep_bases;  // never pruned: the policy's Policy::ProfiledBases()
   bool calibrate = true;  // profiler.calibrate: ProfileCalibration (below; measured: docs/results.md)
   int inference_frames = 100;  // frames of the last window for the inference profile
   ShiftMethod shift = ShiftMethod::kNone;  // profiler.shift (measured: docs/results.md)
   int shift_frames = 100;                  // profiler.shift_frames: most new frames step 5a reads
+  // profiler.prior / profiler.prior_weight (microprofile/config_prior.h):
+  // applied after calibration by the run's workload and `ekya profile`.
+  ConfigPrior prior;
+  double prior_weight = 0.75;
   // The retraining jobs' own recipe, so that the profile matches them.
   double learning_rate = 0.01;
   int batch_size = 32;
@@ -153,6 +159,10 @@ std::vector<ConfigEstimate> EstimateConfigs(const std::vector<BaseProfile>& prof
                                             const std::vector<RetrainConfig>& configs,
                                             CurveEstimator estimator, double startup_seconds,
                                             ProfileProgress progress = ProfileProgress::kSamples);
+
+// Sets estimates.candidates to the configs of estimates.all predicted to
+// beat the deployed accuracy (SPEC §6 step 5).
+void SelectCandidates(StreamEstimates& estimates);
 
 // The configs of `estimates` on the accuracy/cost Pareto front (higher
 // accuracy, lower cost), plus the most accurate of each (scope, head width):

@@ -32,6 +32,11 @@ constexpr NamedEstimator kEstimators[] = {
 };
 // The configured estimator with ProfileCalibration.
 constexpr const char* kCalibrated = "calibrated";
+// With profiler.prior: the configured estimator moved towards the prior
+// without calibration, and the prior's ranking alone (weight 1, after the
+// calibration as configured).
+constexpr const char* kPrior = "prior";
+constexpr const char* kPriorRanking = "prior-ranking";
 // With profiler.shift: the configured estimator without the shift, and with
 // every config moved by the deployed model's shift instead of its run's.
 constexpr const char* kUnshifted = "unshifted";
@@ -202,11 +207,17 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
 
     for (int s = 0; s < S; ++s) {
       EKYA_ASSIGN_OR_RETURN(std::vector<int> p, start.Predict(frames[s], threads));
+      // What the profiler of a run would tell the scheduler: the estimates
+      // corrected as configured (calibration learnt from earlier windows,
+      // the prior).
+      StreamEstimates configured = estimates[s];
+      if (po.calibrate) calibration.Apply(configured);
+      EKYA_RETURN_IF_ERROR(ApplyConfigPrior(configured, po.prior, po.prior_weight));
       ProfileRecord none;
       none.stream = s;
       none.window = t;
       none.config = "none";
-      none.predicted_accuracy = estimates[s].accuracy;
+      none.predicted_accuracy = configured.accuracy;
       none.predicted_cost_s = 0;
       none.measured_accuracy = AccuracyOf(p, truth[s]);
       none.measured_cost_s = 0;
@@ -217,7 +228,7 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         r.window = t;
         r.config = po.configs[k].BaseId();
         r.epochs = po.configs[k].epochs;
-        for (const ConfigEstimate& e : estimates[s].all) {
+        for (const ConfigEstimate& e : configured.all) {
           if (e.config.BaseId() == r.config && e.config.epochs == r.epochs) {
             r.predicted_accuracy = e.accuracy;
             r.predicted_cost_s = e.cost_seconds;
@@ -256,6 +267,15 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
       StreamEstimates corrected = estimates[s];
       calibration.Apply(corrected);
       append_variant(kCalibrated, corrected.all, corrected.accuracy);
+      if (!po.prior.empty()) {
+        StreamEstimates with_prior = estimates[s];
+        EKYA_RETURN_IF_ERROR(ApplyConfigPrior(with_prior, po.prior, po.prior_weight));
+        append_variant(kPrior, with_prior.all, with_prior.accuracy);
+        StreamEstimates ranking = estimates[s];
+        if (po.calibrate) calibration.Apply(ranking);
+        EKYA_RETURN_IF_ERROR(ApplyConfigPrior(ranking, po.prior, 1.0));
+        append_variant(kPriorRanking, ranking.all, ranking.accuracy);
+      }
       if (shifts[s].measured) {
         // Without the shift, and with every config moved as the deployed model moved.
         append_variant(kUnshifted, held_estimates[s].all, held_estimates[s].accuracy);

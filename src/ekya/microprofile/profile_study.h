@@ -9,7 +9,10 @@
 // later, see below):
 //   - predictions: a MicroProfilingJob with every base config, run to its
 //     end, from the stream's start model (the model a stream that never
-//     retrained would have deployed); with profiler.shift the clock is then
+//     retrained would have deployed), corrected as a run's profiler corrects
+//     them: by ProfileCalibration learnt from the earlier windows' full
+//     retraining (profiler.calibrate; a run learns only from the jobs that
+//     ran) and by profiler.prior; with profiler.shift the clock is then
 //     at window t's start plus the time its first shift_frames frames take
 //     to arrive (a run's profiler ends later than that);
 //   - measured: every config trained in full exactly as a run's retraining
@@ -61,7 +64,10 @@ struct ProfileStudy {
   // that estimator's predicted accuracy. So estimators are compared on one
   // set of profiling runs, and the default is chosen by measurement. Plus
   // "calibrated": the configured estimator corrected by ProfileCalibration
-  // learnt from the earlier windows' full retraining (held_out − predicted).
+  // learnt from the earlier windows' full retraining (held_out − predicted),
+  // without the prior. With profiler.prior, "prior": the configured estimator
+  // moved towards the prior without calibration, and "prior-ranking": the
+  // prior's ranking alone (weight 1) on the calibrated estimates.
   // With profiler.shift, every row is moved to window t by the shift
   // (ApplyShift), and two more rows show its parts: "unshifted" (the
   // configured estimator on the held-out slice, as without the shift) and

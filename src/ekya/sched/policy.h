@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,9 @@ class Policy {
   // True when the policy plans with the profilers' estimates: the window loop
   // then runs the micro-profiler before asking it (SPEC §2 step 3).
   virtual bool NeedsEstimates() const { return false; }
+  // Base configs ("all-h1024-f0.1") the policy needs estimated in every
+  // window: the micro-profiler's pruning (SPEC §6 step 5) keeps them.
+  virtual std::set<std::string> ProfiledBases() const { return {}; }
 };
 
 // A policy's name and parameters: "name" or "name:key=value,key=value".

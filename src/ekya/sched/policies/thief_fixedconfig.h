@@ -22,6 +22,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "ekya/common/status.h"
@@ -46,6 +47,8 @@ class ThiefFixedConfigPolicy : public PlanningPolicy {
   // "thief-fixedconfig:config=<id>".
   std::string spec() const override;
   Result<PlanResult> Plan(const Snapshot& snapshot) const override;
+  // The fixed config's base: pruned away, the ablation could never retrain.
+  std::set<std::string> ProfiledBases() const override { return {options_.config.BaseId()}; }
 
  private:
   explicit ThiefFixedConfigPolicy(const ThiefFixedConfigOptions& options) : options_(options) {}
