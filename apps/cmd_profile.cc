@@ -18,6 +18,9 @@ int RunProfile(const CommonArgs& args) {
   if (!device.ok()) return ReportError(device.status());
   auto estimator = ParseCurveEstimator(settings.String("profiler.estimator"));
   if (!estimator.ok()) return ReportError(estimator.status());
+  // Checked before any model trains (profiler.prior).
+  auto profiler = MakeProfilerOptions(settings);
+  if (!profiler.ok()) return ReportError(profiler.status());
   auto bench = LoadBenchmark(settings);
   if (!bench.ok()) return ReportError(bench.status());
   auto store = EnsureModels(settings, **bench, /*force=*/false);
@@ -33,8 +36,6 @@ int RunProfile(const CommonArgs& args) {
   if (!golden.ok()) return ReportError(golden.status());
 
   ProfileStudyOptions o;
-  auto profiler = MakeProfilerOptions(settings);
-  if (!profiler.ok()) return ReportError(profiler.status());
   o.profiler = std::move(profiler).value();
   o.profiler.device = *device;
   o.labels = settings.String("labels") == "golden" ? LabelSource::kGolden : LabelSource::kGroundTruth;

@@ -25,6 +25,8 @@ Result<Prepared> Prepare(const CommonArgs& args, const std::vector<std::string>&
   EKYA_RETURN_IF_ERROR(ParseOnCompletion(p.settings.String("on_completion")).status());
   for (const std::string& text : policy_texts) {
     EKYA_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy, MakePolicy(text, p.settings));
+    // The micro-profiler's settings (its prior) are checked before any model trains.
+    if (policy->NeedsEstimates()) EKYA_RETURN_IF_ERROR(MakeProfilerOptions(p.settings).status());
     p.policies.push_back(std::move(policy));
   }
   if (p.policies.empty())

@@ -173,6 +173,9 @@ TEST_F(CliTest, RunRefusesBadInputsAndWritesNothing) {
       {"--policy fair:config=bogus", "bogus"},
       {"--policy fair:inference_fraction=2", "inference_fraction"},
       {"--set on_completion=later", "on_completion"},
+      // The scenario's prior was profiled on the streams of seed 4.
+      {"--seed 4 --policy thief", "profiler.prior"},
+      {"--policy thief --set profiler.prior=/nonexistent-profile", "profiler.prior"},
   };
   for (const auto& [args, named] : cases) {
     fs::path out = dir_ / "out";
