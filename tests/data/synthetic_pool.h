@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ekya/common/rng.h"
+#include "ekya/data/drift_benchmark.h"
 #include "ekya/data/image.h"
 
 namespace ekya::testing {
@@ -32,6 +33,20 @@ inline LabelledImages MakeSyntheticPool(int classes, int per_class, uint64_t see
     }
   }
   return pool;
+}
+
+// Drift options for a benchmark over MakeSyntheticPool(4, 400): 100 frames
+// a window, 200 base training and 50 base test images, 2–4 classes present.
+inline DriftOptions TinyDriftOptions(int streams, int windows) {
+  DriftOptions o;
+  o.streams = streams;
+  o.windows = windows;
+  o.frames_per_window = 100;
+  o.base_train_size = 200;
+  o.base_test_size = 50;
+  o.classes_present_min = 2;
+  o.classes_present_max = 4;
+  return o;
 }
 
 // A fresh, empty temporary directory for one test.

@@ -3,12 +3,12 @@
 // estimates within each epoch count and keeps their level.
 #include "ekya/microprofile/config_prior.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "../data/synthetic_pool.h"
 
 namespace ekya {
 namespace {
@@ -88,8 +88,7 @@ TEST(ConfigPriorTest, MovesTheSpreadAndKeepsTheLevelOfEachEpochCount) {
 }
 
 TEST(ConfigPriorTest, LoadsAProfileFolderAndRefusesOneWithoutMeasurements) {
-  const fs::path dir = fs::temp_directory_path() / ("ekya_config_prior_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path dir = testing::MakeTempDir("config_prior");
   EXPECT_EQ(LoadConfigPrior((dir / "missing").string()).status().code(), StatusCode::kNotFound);
   {
     std::ofstream out(dir / "profiles.csv");

@@ -180,13 +180,6 @@ TEST(MicroProfilerTest, InferenceProfileSeesObjectsThroughJitter) {
 class ProfilingJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    o.streams = 1;
-    o.windows = 3;
-    o.frames_per_window = 100;
-    o.base_train_size = 200;
-    o.base_test_size = 50;
-    o.classes_present_min = 2;
-    o.classes_present_max = 4;
     auto b = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
     ASSERT_TRUE(b.ok()) << b.status().ToString();
     bench = std::move(b).value();
@@ -236,7 +229,7 @@ class ProfilingJobTest : public ::testing::Test {
     return cost;
   }
 
-  DriftOptions o;
+  DriftOptions o = testing::TinyDriftOptions(1, 3);
   std::unique_ptr<DriftBenchmark> bench;
   ManualClock clock{0};
   std::unique_ptr<LabelFirewall> fw;

@@ -15,15 +15,7 @@ namespace {
 class RetrainingSetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    DriftOptions o;
-    o.streams = 2;
-    o.windows = 4;
-    o.frames_per_window = 100;
-    o.base_train_size = 200;
-    o.base_test_size = 50;
-    o.classes_present_min = 2;
-    o.classes_present_max = 4;
-    auto bench = DriftBenchmark::Create(o, testing::MakeSyntheticPool(4, 400));
+    auto bench = DriftBenchmark::Create(testing::TinyDriftOptions(2, 4), testing::MakeSyntheticPool(4, 400));
     ASSERT_TRUE(bench.ok()) << bench.status().ToString();
     bench_ = std::move(bench).value();
   }
