@@ -207,11 +207,14 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
 
     for (int s = 0; s < S; ++s) {
       EKYA_ASSIGN_OR_RETURN(std::vector<int> p, start.Predict(frames[s], threads));
+      // The configured estimator corrected by ProfileCalibration, learnt from
+      // earlier windows only (every config's full retraining there).
+      StreamEstimates calibrated = estimates[s];
+      calibration.Apply(calibrated);
+      const StreamEstimates& as_run = po.calibrate ? calibrated : estimates[s];
       // What the profiler of a run would tell the scheduler: the estimates
-      // corrected as configured (calibration learnt from earlier windows,
-      // the prior).
-      StreamEstimates configured = estimates[s];
-      if (po.calibrate) calibration.Apply(configured);
+      // corrected as configured (calibration, the prior).
+      StreamEstimates configured = as_run;
       EKYA_RETURN_IF_ERROR(ApplyConfigPrior(configured, po.prior, po.prior_weight));
       ProfileRecord none;
       none.stream = s;
@@ -262,17 +265,12 @@ Result<ProfileStudy> RunProfileStudy(const DriftBenchmark& bench, const std::map
         ApplyShift(variant, shifts[s]);
         append_variant(name, variant.all, variant.accuracy);
       }
-      // The configured estimator corrected by ProfileCalibration, learnt from
-      // earlier windows only (every config's full retraining there).
-      StreamEstimates corrected = estimates[s];
-      calibration.Apply(corrected);
-      append_variant(kCalibrated, corrected.all, corrected.accuracy);
+      append_variant(kCalibrated, calibrated.all, calibrated.accuracy);
       if (!po.prior.empty()) {
         StreamEstimates with_prior = estimates[s];
         EKYA_RETURN_IF_ERROR(ApplyConfigPrior(with_prior, po.prior, po.prior_weight));
         append_variant(kPrior, with_prior.all, with_prior.accuracy);
-        StreamEstimates ranking = estimates[s];
-        if (po.calibrate) calibration.Apply(ranking);
+        StreamEstimates ranking = as_run;
         EKYA_RETURN_IF_ERROR(ApplyConfigPrior(ranking, po.prior, 1.0));
         append_variant(kPriorRanking, ranking.all, ranking.accuracy);
       }
